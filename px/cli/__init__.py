@@ -1,0 +1,1 @@
+"""The command line: argparse parsers, rendering, exit codes. The only layer that prints."""

@@ -1,0 +1,83 @@
+"""Entry point: parse, run one handler, render its result or error, return the exit code.
+
+This is the only place that catches :class:`~px.errors.PxError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from px.cli.app import App
+from px.cli.output import Output
+from px.config import Settings
+from px.errors import ExitCode, PxError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = Output(json="--json" in argv, verbosity=_prescan_verbosity(argv))
+    try:
+        from px.cli.parser import build_parser, version_text
+
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        out.json = args.json
+        out.verbosity = args.verbose - args.quiet
+        _configure_logging(out.verbosity)
+        if args.version:
+            out.result(_Version(version_text()), lambda r: r.text)
+            return ExitCode.OK
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help(sys.stderr)
+            return ExitCode.USAGE
+        settings = Settings.from_environment(
+            store=args.store,
+            offline=args.offline,
+            verbosity=out.verbosity,
+            python=args.python,
+        )
+        return int(handler(args, App(settings, out)))
+    except PxError as error:
+        out.error(error, traceback_text=_traceback())
+        return error.exit_code
+    except KeyboardInterrupt:
+        out.stderr.write("interrupted\n")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.FAILURE
+    except Exception as exc:  # a bug: say so, traceback only with -v
+        return out.internal(exc).exit_code
+
+
+class _Version:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def to_json(self) -> dict[str, str]:
+        from px import __version__
+
+        return {"version": __version__, "text": self.text}
+
+
+def _prescan_verbosity(argv: list[str]) -> int:
+    level = 0
+    for arg in argv:
+        if arg == "--verbose":
+            level += 1
+        elif arg.startswith("-") and not arg.startswith("--"):
+            level += arg.count("v")
+    return level
+
+
+def _traceback() -> str:
+    import traceback
+
+    return traceback.format_exc()
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(name)s: %(message)s")

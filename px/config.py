@@ -1,0 +1,75 @@
+"""Settings that every command receives: where the store lives, network mode, output.
+
+Built once by the CLI from flags and environment variables and passed down as a
+plain frozen dataclass; nothing below the CLI reads ``os.environ`` for these.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+STORE_FILENAME = "store.db"
+
+
+def default_store_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The store directory when neither ``--store`` nor ``PX_HOME`` is given.
+
+    Linux and other Unixes: ``$XDG_DATA_HOME/px`` (``~/.local/share/px``);
+    macOS: ``~/Library/Application Support/px``; Windows: ``%LOCALAPPDATA%\\px``.
+    """
+    env = os.environ if env is None else env
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        base = env.get("LOCALAPPDATA")
+        return Path(base) / "px" if base else home / "AppData" / "Local" / "px"
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "px"
+    xdg = env.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else home / ".local" / "share") / "px"
+
+
+def truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a use case needs to know about how px was invoked."""
+
+    store_dir: Path
+    offline: bool = False
+    verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
+    python: str | None = None
+
+    @property
+    def store_path(self) -> Path:
+        return self.store_dir / STORE_FILENAME
+
+    @classmethod
+    def from_environment(
+        cls,
+        *,
+        store: str | None = None,
+        offline: bool = False,
+        verbosity: int = 0,
+        python: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Combine command-line values with ``PX_HOME``, ``PX_OFFLINE`` and ``PX_PYTHON``."""
+        env = os.environ if env is None else env
+        if store:
+            store_dir = Path(store).expanduser()
+        elif env.get("PX_HOME"):
+            store_dir = Path(env["PX_HOME"]).expanduser()
+        else:
+            store_dir = default_store_dir(env)
+        return cls(
+            store_dir=store_dir.absolute(),
+            offline=offline or truthy(env.get("PX_OFFLINE")),
+            verbosity=verbosity,
+            python=python or env.get("PX_PYTHON") or None,
+        )

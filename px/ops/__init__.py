@@ -1,0 +1,1 @@
+"""Use cases: one module per user verb, returning plain result objects."""

@@ -1,0 +1,126 @@
+"""`px cache ...`: look at, check, prune and empty the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from px.config import Settings
+from px.ops.audited import audited_store
+from px.reporter import QuietReporter, Reporter
+
+PRUNE_MIN_AGE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    path: str
+    revision: str
+    file_bytes: int
+    objects: int
+    raw_bytes: int
+    stored_bytes: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "revision": self.revision,
+            "file_bytes": self.file_bytes,
+            "objects": self.objects,
+            "raw_bytes": self.raw_bytes,
+            "stored_bytes": self.stored_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class Damage:
+    key: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    damaged: tuple[Damage, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.damaged
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "damaged": [{"key": d.key, "problem": d.problem} for d in self.damaged],
+        }
+
+
+@dataclass(frozen=True)
+class RemovalResult:
+    """What `cache clean` or `cache prune` removed (or would remove, with dry_run)."""
+
+    objects: int
+    raw_bytes: int
+    stored_bytes: int
+    dry_run: bool = False
+    keys: tuple[str, ...] = field(default=(), repr=False)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "objects": self.objects,
+            "raw_bytes": self.raw_bytes,
+            "stored_bytes": self.stored_bytes,
+        }
+
+
+def info(settings: Settings) -> CacheInfo:
+    from px.store import open_store
+    from px.store import maintenance
+
+    with open_store(settings.store_dir) as store:
+        stats = maintenance.stats(store)
+    return CacheInfo(
+        path=str(settings.store_path),
+        revision=stats.revision,
+        file_bytes=stats.file_bytes,
+        objects=stats.objects,
+        raw_bytes=stats.raw_bytes,
+        stored_bytes=stats.stored_bytes,
+    )
+
+
+def verify(settings: Settings, reporter: Reporter | None = None) -> VerifyResult:
+    from px.store import open_store
+
+    reporter = reporter or QuietReporter()
+    with open_store(settings.store_dir) as store:
+        damaged: list[Damage] = []
+        checked = 0
+        reporter.start("verifying objects", None)
+        for _key, damage in store.blobs.verify():
+            checked += 1
+            reporter.advance()
+            if damage is not None:
+                damaged.append(Damage(damage.key, damage.problem))
+        reporter.finish()
+    return VerifyResult(checked=checked, damaged=tuple(damaged))
+
+
+def clean(settings: Settings) -> RemovalResult:
+    from px.store import maintenance
+
+    with audited_store(settings, "cache clean") as store:
+        removed = maintenance.empty(store)
+    return RemovalResult(removed.objects, removed.raw_bytes, removed.stored_bytes)
+
+
+def prune(
+    settings: Settings, *, dry_run: bool = False, min_age_seconds: int = PRUNE_MIN_AGE_SECONDS
+) -> RemovalResult:
+    from px.store import maintenance
+
+    with audited_store(settings, "cache prune") as store:
+        removed = maintenance.prune(store, dry_run=dry_run, min_age_seconds=min_age_seconds)
+    return RemovalResult(
+        removed.objects, removed.raw_bytes, removed.stored_bytes, dry_run=dry_run, keys=removed.keys
+    )

@@ -1,0 +1,239 @@
+"""Content-addressed blobs: blake3 keys, zstd frames, chunked large objects.
+
+A blob's key is the blake3 hex digest of its raw bytes. Its value is stored as
+one or more zstd frames of at most :data:`CHUNK_SIZE` raw bytes each, so no row
+comes near SQLite's blob limit and reading or writing a large object keeps
+memory flat. Every read re-hashes what it returns and raises
+:class:`~px.errors.IntegrityError` on any mismatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import blake3
+import sqlalchemy as sa
+import zstandard
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from px.errors import IntegrityError, PxError
+from px.store.tables import blob_chunks, blobs
+
+if TYPE_CHECKING:
+    from px.store.engine import Store
+
+CHUNK_SIZE = 1 << 20  # 1 MiB of raw bytes per zstd frame
+LEVEL = 3
+_local = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    c = getattr(_local, "compressor", None)
+    if c is None:
+        c = _local.compressor = zstandard.ZstdCompressor(level=LEVEL, write_content_size=True)
+    return c
+
+
+def _decompressor() -> zstandard.ZstdDecompressor:
+    d = getattr(_local, "decompressor", None)
+    if d is None:
+        d = _local.decompressor = zstandard.ZstdDecompressor()
+    return d
+
+
+def key_of(data: bytes) -> str:
+    """The key a blob with these raw bytes is stored under."""
+    return blake3.blake3(data).hexdigest()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class BlobDamage:
+    key: str
+    problem: str
+
+
+class BlobStore:
+    """Blob operations on an open :class:`~px.store.engine.Store`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # -- writing -----------------------------------------------------------------
+
+    def put(self, data: bytes) -> str:
+        return self.put_many([data])[0]
+
+    def put_many(self, items: Sequence[bytes]) -> list[str]:
+        """Store several small objects in one transaction; return their keys in order."""
+        keys = [key_of(d) for d in items]
+        with self._store.write() as conn:
+            present = _present(conn, keys)
+            rows, chunk_rows = [], []
+            for key, data in zip(keys, items):
+                if key in present:
+                    continue
+                present.add(key)
+                frames = [
+                    _compressor().compress(data[i : i + CHUNK_SIZE])
+                    for i in range(0, max(len(data), 1), CHUNK_SIZE)
+                ]
+                rows.append(_row(key, len(data), frames))
+                chunk_rows.extend(
+                    {"key": key, "seq": seq, "data": f} for seq, f in enumerate(frames)
+                )
+            if rows:
+                conn.execute(blobs.insert(), rows)
+                conn.execute(blob_chunks.insert(), chunk_rows)
+        return keys
+
+    def put_file(self, path: Path) -> str:
+        """Store a file's content, streaming: memory stays flat for any size."""
+        hasher = blake3.blake3()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(CHUNK_SIZE), b""):
+                hasher.update(block)
+        key = hasher.hexdigest()
+        with self._store.write() as conn:
+            if _present(conn, [key]):
+                return key
+            conn.execute(
+                sqlite_insert(blobs).values(_row(key, 0, [])).on_conflict_do_nothing()
+            )
+            size = stored = seq = 0
+            with open(path, "rb") as f:
+                for block in _blocks(f):
+                    frame = _compressor().compress(block)
+                    conn.execute(blob_chunks.insert().values(key=key, seq=seq, data=frame))
+                    size, stored, seq = size + len(block), stored + len(frame), seq + 1
+            check = blake3.blake3()  # the file must not have changed between the passes
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(CHUNK_SIZE), b""):
+                    check.update(block)
+            if check.hexdigest() != key:
+                raise PxError(f"{path} changed while px was storing it", hint="try again")
+            conn.execute(
+                blobs.update()
+                .where(blobs.c.key == key)
+                .values(size=size, stored_size=stored, chunks=seq)
+            )
+        return key
+
+    # -- reading -----------------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        return key in self.has_many([key])
+
+    def has_many(self, keys: Iterable[str]) -> set[str]:
+        with self._store.read() as conn:
+            return _present(conn, list(keys))
+
+    def get(self, key: str) -> bytes:
+        return b"".join(self.iter_chunks(key))
+
+    def write_to(self, key: str, path: Path) -> None:
+        """Write a blob to ``path`` atomically (temporary file, then rename)."""
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in self.iter_chunks(key):
+                    out.write(chunk)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        """Yield the raw bytes chunk by chunk; verified before the last chunk is yielded."""
+        with self._store.read() as conn:
+            row = conn.execute(sa.select(blobs).where(blobs.c.key == key)).first()
+            if row is None:
+                raise PxError(f"object {key} is not in the store", hint="this is a bug in px")
+            hasher, size, pending = blake3.blake3(), 0, None
+            result = conn.execution_options(yield_per=4).execute(
+                sa.select(blob_chunks.c.seq, blob_chunks.c.data)
+                .where(blob_chunks.c.key == key)
+                .order_by(blob_chunks.c.seq)
+            )
+            expected_seq = 0
+            for seq, frame in result:
+                if seq != expected_seq:
+                    raise _damaged(key, f"chunk {expected_seq} is missing")
+                expected_seq += 1
+                raw = _decompress(key, frame)
+                hasher.update(raw)
+                size += len(raw)
+                if pending is not None:
+                    yield pending
+                pending = raw
+            if expected_seq != row.chunks or size != row.size:
+                raise _damaged(key, f"expected {row.size} bytes, found {size}")
+            if hasher.hexdigest() != key:
+                raise _damaged(key, f"content hashes to {hasher.hexdigest()}")
+            if pending is not None:
+                yield pending
+
+    def verify(self, keys: Iterable[str] | None = None) -> Iterator[tuple[str, BlobDamage | None]]:
+        """Re-hash blobs (all when ``keys`` is None): yield each key with its damage or None."""
+        if keys is None:
+            with self._store.read() as conn:
+                keys = [k for (k,) in conn.execute(sa.select(blobs.c.key).order_by(blobs.c.key))]
+        for key in keys:
+            try:
+                for _ in self.iter_chunks(key):
+                    pass
+            except IntegrityError as error:
+                yield key, BlobDamage(key, error.why or error.what)
+            else:
+                yield key, None
+
+
+def _blocks(f: IO[bytes]) -> Iterator[bytes]:
+    first = f.read(CHUNK_SIZE)
+    yield first  # an empty file is one empty frame
+    yield from iter(lambda: f.read(CHUNK_SIZE), b"")
+
+
+def _row(key: str, size: int, frames: list[bytes]) -> dict[str, object]:
+    return {
+        "key": key,
+        "size": size,
+        "stored_size": sum(len(f) for f in frames),
+        "chunks": len(frames),
+        "created_at": _now(),
+    }
+
+
+def _present(conn: sa.Connection, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        batch = keys[i : i + 500]
+        found.update(
+            k for (k,) in conn.execute(sa.select(blobs.c.key).where(blobs.c.key.in_(batch)))
+        )
+    return found
+
+
+def _decompress(key: str, frame: bytes) -> bytes:
+    try:
+        return _decompressor().decompress(frame, max_output_size=CHUNK_SIZE)
+    except zstandard.ZstdError as error:
+        raise _damaged(key, f"a chunk does not decompress ({error})") from error
+
+
+def _damaged(key: str, problem: str) -> IntegrityError:
+    return IntegrityError(
+        f"stored object {key} is corrupt",
+        why=problem,
+        hint="run `px cache verify`; remove damaged objects with `px cache clean` and re-run",
+    )

@@ -1,0 +1,128 @@
+"""`px query`: one read-only SQL statement over the documented ``px_*`` views.
+
+Three locks keep the store untouched: the database is opened with SQLite's
+``mode=ro`` and ``PRAGMA query_only``; an authorizer allows only reads, and
+only of ``px_*`` views (raw tables are an implementation detail and may change);
+and the statement must start with SELECT, WITH, VALUES or EXPLAIN.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from px.errors import InputError
+
+if TYPE_CHECKING:
+    from px.store.engine import Store
+
+VIEW_PREFIX = "px_"
+_READ_ONLY_START = re.compile(r"^\s*(?:select|with|values|explain)\b", re.IGNORECASE)
+_COMMENTS = re.compile(r"(--[^\n]*(\n|$))|(/\*.*?\*/)", re.DOTALL)
+
+_ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, getattr(sqlite3, "SQLITE_RECURSIVE", 33)}
+_ACTION_NAMES = {
+    sqlite3.SQLITE_INSERT: "INSERT",
+    sqlite3.SQLITE_UPDATE: "UPDATE",
+    sqlite3.SQLITE_DELETE: "DELETE",
+    sqlite3.SQLITE_ATTACH: "ATTACH",
+    sqlite3.SQLITE_DETACH: "DETACH",
+    sqlite3.SQLITE_PRAGMA: "PRAGMA",
+    sqlite3.SQLITE_TRANSACTION: "a transaction statement",
+    sqlite3.SQLITE_ALTER_TABLE: "ALTER TABLE",
+    sqlite3.SQLITE_REINDEX: "REINDEX",
+    sqlite3.SQLITE_ANALYZE: "ANALYZE",
+}
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class ViewInfo:
+    name: str
+    columns: tuple[str, ...]
+
+
+def _refused(what: str) -> InputError:
+    return InputError(
+        f"px query refused the statement: {what}",
+        why="px query is read-only and reads only the documented px_* views",
+        hint="see `px query --views` and docs/query.md",
+    )
+
+
+def _strip_comments(sql: str) -> str:
+    return _COMMENTS.sub(" ", sql)
+
+
+class _Authorizer:
+    def __init__(self) -> None:
+        self.denied: str | None = None
+
+    def __call__(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, view: str | None
+    ) -> int:
+        if action in _ALLOWED:
+            return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_READ:
+            # Direct reads must name a px_* view; views may read their own tables.
+            if (arg1 or "").startswith(VIEW_PREFIX) or (view or "").startswith(VIEW_PREFIX):
+                return sqlite3.SQLITE_OK
+            self.denied = f"it reads {arg1!r}, which is not a px_* view"
+            return sqlite3.SQLITE_DENY
+        self.denied = _ACTION_NAMES.get(action, "a statement that is not a read") + " is not allowed"
+        return sqlite3.SQLITE_DENY
+
+
+def run(store: Store, sql: str, *, max_rows: int | None = None) -> QueryResult:
+    """Run one read-only statement against the views of ``store``."""
+    if not _READ_ONLY_START.match(_strip_comments(sql)):
+        first = _strip_comments(sql).split(None, 1)
+        raise _refused(f"{first[0].upper() if first else 'an empty statement'} is not a query")
+    authorizer = _Authorizer()
+    with store.engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        assert isinstance(dbapi, sqlite3.Connection)
+        dbapi.set_authorizer(authorizer)
+        try:
+            cursor = dbapi.execute(sql)
+            columns = tuple(d[0] for d in cursor.description or ())
+            rows = cursor.fetchall() if max_rows is None else cursor.fetchmany(max_rows)
+        except sqlite3.ProgrammingError as error:
+            if "one statement" in str(error):
+                raise _refused("it holds more than one statement") from error
+            raise InputError(f"px query: {error}", hint="check the SQL") from error
+        except sqlite3.DatabaseError as error:
+            if authorizer.denied:
+                raise _refused(authorizer.denied) from error
+            message = str(error)
+            if "readonly" in message or "read-only" in message:
+                raise _refused("it tries to write") from error
+            raise InputError(f"px query: {message}", hint="check the SQL against `px query --views`") from error
+        finally:
+            dbapi.set_authorizer(None)
+    return QueryResult(columns, tuple(tuple(r) for r in rows))
+
+
+def views(store: Store) -> list[ViewInfo]:
+    """The documented views and their columns."""
+    with store.engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        assert isinstance(dbapi, sqlite3.Connection)
+        names = [
+            n
+            for (n,) in dbapi.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name"
+            )
+            if n.startswith(VIEW_PREFIX)
+        ]
+        return [
+            ViewInfo(name, tuple(r[1] for r in dbapi.execute(f'PRAGMA table_info("{name}")')))
+            for name in names
+        ]
