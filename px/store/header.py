@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from px.errors import StoreDamaged
+from px.errors import StoreDamaged, StoreError
 
 MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -23,10 +23,14 @@ def check(path: Path) -> None:
         with open(path, "rb") as f:
             head = f.read(HEADER_SIZE)
             size = f.seek(0, 2)
-    except FileNotFoundError:
-        return
-    except IsADirectoryError as error:
-        raise StoreDamaged(f"the store path {path} is a directory", hint="remove it") from error
+    except (FileNotFoundError, NotADirectoryError):
+        return  # creating the directory will say what is wrong
+    except OSError as error:
+        raise StoreError(
+            f"cannot read the store at {path}",
+            why=error.strerror,
+            hint="check its permissions, or point PX_HOME elsewhere",
+        ) from error
     if size == 0:
         return  # a store whose creation was interrupted: SQLite initialises it
     problem = _problem(head, size, _wal_in_use(path))

@@ -40,6 +40,9 @@ class Removed:
 
 
 def stats(store: Store) -> Stats:
+    if not store.readonly:
+        with store.autocommit() as conn:  # so the size on disk is the main file's
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     with store.read() as conn:
         objects, raw, stored = conn.exec_driver_sql(
             "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(stored_size), 0) FROM blobs"

@@ -1,0 +1,104 @@
+"""Blobs: round trip, dedup, chunking, corruption detection."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from px.errors import IntegrityError
+from px.store import open_store
+from px.store.blobs import CHUNK_SIZE, key_of
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with open_store(tmp_path / "s") as s:
+        yield s
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=4096))
+def test_round_trip_any_bytes(store, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    key = store.blobs.put(data)
+    assert key == key_of(data)
+    assert store.blobs.get(key) == data
+    assert store.blobs.put(data) == key  # same key again
+
+
+def test_same_content_is_stored_once(store) -> None:  # type: ignore[no-untyped-def]
+    keys = store.blobs.put_many([b"a" * 100, b"b", b"a" * 100])
+    assert keys[0] == keys[2]
+    store.blobs.put(b"b")
+    with store.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM blobs").scalar() == 2
+        assert conn.exec_driver_sql("SELECT count(*) FROM blob_chunks").scalar() == 2
+
+
+def test_large_objects_are_chunked_and_stream_back(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = os.urandom(CHUNK_SIZE * 3 + 17)
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    key = store.blobs.put_file(path)
+    assert key == key_of(data)
+    with store.read() as conn:
+        chunks = conn.exec_driver_sql(
+            "SELECT count(*), max(length(data)) FROM blob_chunks WHERE key = ?", (key,)
+        ).one()
+    assert chunks[0] == 4
+    assert chunks[1] <= CHUNK_SIZE + 1024  # no row holds more than one chunk
+    assert len(list(store.blobs.iter_chunks(key))) == 4
+    out = tmp_path / "out.bin"
+    store.blobs.write_to(key, out)
+    assert out.read_bytes() == data
+    assert store.blobs.put(data) == key  # bytes and file paths dedupe together
+
+
+def test_empty_file_round_trips(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "e").write_bytes(b"")
+    key = store.blobs.put_file(tmp_path / "e")
+    assert store.blobs.get(key) == b""
+
+
+def flip_one_byte(db: Path, key: str) -> None:
+    conn = sqlite3.connect(db)
+    (data,) = conn.execute("SELECT data FROM blob_chunks WHERE key = ?", (key,)).fetchone()
+    damaged = bytearray(data)
+    damaged[len(damaged) // 2] ^= 0x01
+    conn.execute("UPDATE blob_chunks SET data = ? WHERE key = ?", (bytes(damaged), key))
+    conn.commit()
+    conn.close()
+
+
+def test_a_flipped_byte_is_an_integrity_error(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s") as store:
+        key = store.blobs.put(b"some content that compresses " * 50)
+        good = store.blobs.put(b"another object")
+    flip_one_byte(tmp_path / "s" / "store.db", key)
+    with open_store(tmp_path / "s") as store:
+        with pytest.raises(IntegrityError) as raised:
+            store.blobs.get(key)
+        assert key in raised.value.what
+        damaged = [k for k, d in store.blobs.verify() if d is not None]
+        assert damaged == [key]
+        assert store.blobs.get(good) == b"another object"
+
+
+def test_a_substituted_chunk_is_caught_by_the_hash(tmp_path: Path) -> None:
+    """A chunk that decompresses fine but holds other bytes must still fail."""
+    with open_store(tmp_path / "s") as store:
+        key = store.blobs.put(b"original")
+        other = store.blobs.put(b"imposter")
+    conn = sqlite3.connect(tmp_path / "s" / "store.db")
+    conn.execute(
+        "UPDATE blob_chunks SET data = (SELECT data FROM blob_chunks WHERE key = ?) WHERE key = ?",
+        (other, key),
+    )
+    conn.commit()
+    conn.close()
+    with open_store(tmp_path / "s") as store, pytest.raises(IntegrityError):
+        store.blobs.get(key)
