@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["fixtures.pytest_plugin"] if (Path(__file__).parent.parent / "fixtures" / "pytest_plugin.py").exists() else []  # TEMP
+pytest_plugins = (
+    ["fixtures.pytest_plugin"]
+    if (Path(__file__).parent.parent / "fixtures" / "pytest_plugin.py").exists()
+    else []
+)  # TEMP
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,9 +37,7 @@ def store_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No test reads the developer's store, netrc or px settings."""
     for name in list(os.environ):
         if name.startswith("PX_"):
@@ -63,11 +65,19 @@ def px(
     return run
 
 
-def run_px(*argv: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-           python: str = sys.executable) -> subprocess.CompletedProcess[str]:
+def run_px(
+    *argv: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    python: str = sys.executable,
+) -> subprocess.CompletedProcess[str]:
     """Run px in a subprocess (for concurrency, start-up and import checks)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [python, "-m", "px", *argv], capture_output=True, text=True, env=full_env, cwd=cwd,
+        [python, "-m", "px", *argv],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
         timeout=300,
     )

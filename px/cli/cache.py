@@ -12,30 +12,42 @@ if TYPE_CHECKING:
     from px.ops.cache import CacheInfo, RemovalResult, VerifyResult
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     cache = sub.add_parser(
-        "cache", parents=parents, help="inspect and maintain the store",
+        "cache",
+        parents=parents,
+        help="inspect and maintain the store",
         description="Inspect and maintain the store (objects, caches, history).",
     )
     actions = cache.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
     info = actions.add_parser(
-        "info", parents=parents, help="where the store is and what it holds",
+        "info",
+        parents=parents,
+        help="where the store is and what it holds",
         description="Show the store's path, size on disk, object count and bytes.",
     )
     info.set_defaults(handler=handle_info)
     verify = actions.add_parser(
-        "verify", parents=parents, help="re-hash every object; fail if any is damaged",
+        "verify",
+        parents=parents,
+        help="re-hash every object; fail if any is damaged",
         description="Re-hash every stored object. Exits 5 and lists them when any is damaged.",
     )
     verify.set_defaults(handler=handle_verify)
     clean = actions.add_parser(
-        "clean", parents=parents, help="empty the store",
+        "clean",
+        parents=parents,
+        help="empty the store",
         description="Remove everything the store holds (asks first unless --yes).",
     )
     clean.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     clean.set_defaults(handler=handle_clean)
     prune = actions.add_parser(
-        "prune", parents=parents, help="remove objects nothing references",
+        "prune",
+        parents=parents,
+        help="remove objects nothing references",
         description="Remove stored objects that nothing references (locks, environments, "
         "caches). Objects stored in the last 10 minutes are kept.",
     )
@@ -89,12 +101,9 @@ def handle_verify(args: argparse.Namespace, app: App) -> int:
     return ExitCode.OK if result.ok else ExitCode.INTEGRITY
 
 
-def _removal_text(verb: str) -> object:
-    def render(r: RemovalResult) -> str:
-        would = "would remove" if r.dry_run else verb
-        return f"{would} {r.objects} objects ({_size(r.raw_bytes)} raw, {_size(r.stored_bytes)} stored)"
-
-    return render
+def _removal_text(r: RemovalResult) -> str:
+    verb = "would remove" if r.dry_run else "removed"
+    return f"{verb} {r.objects} objects ({_size(r.raw_bytes)} raw, {_size(r.stored_bytes)} stored)"
 
 
 def handle_clean(args: argparse.Namespace, app: App) -> int:
@@ -104,7 +113,7 @@ def handle_clean(args: argparse.Namespace, app: App) -> int:
         raise UsageError(
             "px cache clean needs confirmation", hint="answer y at the prompt, or pass --yes"
         )
-    app.out.result(cache.clean(app.settings), _removal_text("removed"))  # type: ignore[arg-type]
+    app.out.result(cache.clean(app.settings), _removal_text)
     return ExitCode.OK
 
 
@@ -112,5 +121,5 @@ def handle_prune(args: argparse.Namespace, app: App) -> int:
     from px.ops import cache
 
     result = cache.prune(app.settings, dry_run=args.dry_run)
-    app.out.result(result, _removal_text("removed"))  # type: ignore[arg-type]
+    app.out.result(result, _removal_text)
     return ExitCode.OK

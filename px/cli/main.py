@@ -5,7 +5,6 @@ This is the only place that catches :class:`~px.errors.PxError`.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -79,5 +78,9 @@ def _traceback() -> str:
 
 
 def _configure_logging(verbosity: int) -> None:
+    if verbosity <= 0:
+        return  # warnings still reach stderr through logging's last-resort handler
+    import logging
+
     level = logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
     logging.basicConfig(level=level, stream=sys.stderr, format="%(name)s: %(message)s")

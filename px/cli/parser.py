@@ -32,26 +32,37 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
 
     group = parser.add_argument_group("global options")
     group.add_argument(
-        "-v", "--verbose", action="count", default=default(0),
+        "-v",
+        "--verbose",
+        action="count",
+        default=default(0),
         help="more output; -v shows tracebacks of internal errors, -vv debug logs",
     )
     group.add_argument(
         "-q", "--quiet", action="count", default=default(0), help="less output (no progress)"
     )
     group.add_argument(
-        "--json", action="store_true", default=default(False),
+        "--json",
+        action="store_true",
+        default=default(False),
         help="write exactly one JSON document to stdout (schemas in schema/output/)",
     )
     group.add_argument(
-        "--offline", action="store_true", default=default(False),
+        "--offline",
+        action="store_true",
+        default=default(False),
         help="use only what the store already holds; never touch the network (env PX_OFFLINE=1)",
     )
     group.add_argument(
-        "--store", metavar="DIR", default=default(None),
+        "--store",
+        metavar="DIR",
+        default=default(None),
         help="the store directory (env PX_HOME; default ~/.local/share/px on Linux)",
     )
     group.add_argument(
-        "--python", metavar="VERSION|PATH", default=default(None),
+        "--python",
+        metavar="VERSION|PATH",
+        default=default(None),
         help="the interpreter to lock and install for (env PX_PYTHON)",
     )
 
@@ -65,9 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="px: a Python project manager whose whole state lives in one SQLite store.",
         epilog="Exit codes are listed in docs/exit-codes.md.",
     )
-    parser.add_argument(
-        "--version", action="store_true", help="print px's version and exit"
-    )
+    parser.add_argument("--version", action="store_true", help="print px's version and exit")
     add_global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     globals_parent = Parser(add_help=False)

@@ -15,17 +15,23 @@ if TYPE_CHECKING:
     from px.store.query import QueryResult, ViewInfo
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> None:
     query = sub.add_parser(
-        "query", parents=parents, help="read-only SQL over the store's views",
+        "query",
+        parents=parents,
+        help="read-only SQL over the store's views",
         description="Run one read-only SQL statement against the documented px_* views of the "
         "store (see docs/query.md). Writes of any kind are refused.",
-        epilog="example: px query \"SELECT count(*), sum(size) FROM px_blobs\"",
+        epilog='example: px query "SELECT count(*), sum(size) FROM px_blobs"',
     )
     query.add_argument("sql", nargs="?", help="one SELECT (or WITH/VALUES) statement")
     query.add_argument("--views", action="store_true", help="list the views and their columns")
     query.add_argument(
-        "--format", choices=("table", "json", "csv"), default=None,
+        "--format",
+        choices=("table", "json", "csv"),
+        default=None,
         help="output format (default table; --json implies json)",
     )
     query.set_defaults(handler=handle)
@@ -59,7 +65,9 @@ def _table(result: QueryResult) -> str:
     cells = [[str(c) for c in result.columns]]
     cells += [["NULL" if v is None else str(_jsonable(v)) for v in row] for row in result.rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(result.columns))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

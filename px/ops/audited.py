@@ -16,8 +16,7 @@ if TYPE_CHECKING:
 @contextlib.contextmanager
 def audited_store(settings: Settings, command: str) -> Iterator[Store]:
     """Yield the open store; on exit record the command and its outcome in the audit log."""
-    from px.store import open_store
-    from px.store import audit
+    from px.store import audit, open_store
 
     store = open_store(settings.store_dir)
     started = audit.now()

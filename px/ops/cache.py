@@ -74,8 +74,7 @@ class RemovalResult:
 
 
 def info(settings: Settings) -> CacheInfo:
-    from px.store import open_store
-    from px.store import maintenance
+    from px.store import maintenance, open_store
 
     with open_store(settings.store_dir) as store:
         stats = maintenance.stats(store)

@@ -11,16 +11,14 @@ if TYPE_CHECKING:
 
 
 def run(settings: Settings, sql: str) -> QueryResult:
-    from px.store import open_store
-    from px.store import query
+    from px.store import open_store, query
 
     with open_store(settings.store_dir, readonly=True) as store:
         return query.run(store, sql)
 
 
 def views(settings: Settings) -> list[ViewInfo]:
-    from px.store import open_store
-    from px.store import query
+    from px.store import open_store, query
 
     with open_store(settings.store_dir, readonly=True) as store:
         return query.views(store)

@@ -79,8 +79,9 @@ class BlobStore:
         keys = [key_of(d) for d in items]
         with self._store.write() as conn:
             present = _present(conn, keys)
-            rows, chunk_rows = [], []
-            for key, data in zip(keys, items):
+            rows: list[dict[str, object]] = []
+            chunk_rows: list[dict[str, object]] = []
+            for key, data in zip(keys, items, strict=True):
                 if key in present:
                     continue
                 present.add(key)
@@ -107,9 +108,7 @@ class BlobStore:
         with self._store.write() as conn:
             if _present(conn, [key]):
                 return key
-            conn.execute(
-                sqlite_insert(blobs).values(_row(key, 0, [])).on_conflict_do_nothing()
-            )
+            conn.execute(sqlite_insert(blobs).values(_row(key, 0, [])).on_conflict_do_nothing())
             size = stored = seq = 0
             with open(path, "rb") as f:
                 for block in _blocks(f):
@@ -148,7 +147,7 @@ class BlobStore:
             with os.fdopen(fd, "wb") as out:
                 for chunk in self.iter_chunks(key):
                     out.write(chunk)
-            os.replace(tmp, path)
+            Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

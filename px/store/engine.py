@@ -93,10 +93,7 @@ def _configure(engine: sa.Engine, *, readonly: bool) -> None:
 
 
 def make_engine(path: Path, *, readonly: bool = False) -> sa.Engine:
-    if readonly:
-        url = f"sqlite:///file:{path}?mode=ro&uri=true"
-    else:
-        url = f"sqlite:///{path}"
+    url = f"sqlite:///file:{path}?mode=ro&uri=true" if readonly else f"sqlite:///{path}"
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     _configure(engine, readonly=readonly)
     return engine

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from px.store import open_store
-
 from tests.store.test_blobs import flip_one_byte
 
 
@@ -82,6 +80,9 @@ def test_query_reads_views_in_every_format(px, store_dir: Path) -> None:  # type
     assert key in px("query", sql).out
     assert px("query", sql, "--format", "csv").out == f"key,size\n{key},3\n"
     assert px("query", sql, "--json").json()["rows"] == [[key, 3]]
+    assert px("query", "SELECT count(*) FROM px_blobs WHERE key <> 'blobs'", "--json").json()[
+        "rows"
+    ] == [[1]]
     views = px("query", "--views", "--json").json()["views"]
     assert {"px_blobs", "px_audit"} <= {v["name"] for v in views}
 
@@ -101,6 +102,9 @@ WRITES = [
     "VACUUM INTO 'copy.db'",
     "REINDEX",
     "SELECT * FROM blob_chunks",
+    "SELECT count(*) FROM blobs",
+    'SELECT "key" FROM "audit_log"',
+    "SELECT name FROM sqlite_master",
     "  -- a comment first\n DELETE FROM blobs",
 ]
 
@@ -168,7 +172,9 @@ def test_unwritable_store_directory_is_a_clear_error(px, tmp_path: Path) -> None
     assert result.code == 4 and "Traceback" not in result.err
 
 
-def test_internal_errors_show_no_traceback_without_verbose(px, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_internal_errors_show_no_traceback_without_verbose(
+    px, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     from px.ops import cache
 
     def boom(*args: object, **kwargs: object) -> None:

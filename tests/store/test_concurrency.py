@@ -35,7 +35,7 @@ def test_two_processes_write_many_blobs_at_once(tmp_path: Path) -> None:
         for tag in ("a", "b", "c")
     ]
     results = [p.communicate(timeout=240) for p in procs]
-    for proc, (out, err) in zip(procs, results):
+    for proc, (out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err
         assert "locked" not in err
         assert out.strip() == "done"

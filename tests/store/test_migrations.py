@@ -60,25 +60,28 @@ def test_live_tables_agree_with_the_migrations(tmp_path: Path) -> None:
             assert columns == {c.name for c in table.columns}, table.name
 
 
-def test_older_store_is_backed_up_and_upgraded(tmp_path: Path) -> None:
-    if len(known_revisions()) < 2:
-        pytest.skip("only one revision so far")
+def make_store_at(directory: Path, revision: str) -> None:
+    """A store as an older px left it: migrated only up to ``revision``, with one row."""
     from alembic import command
     from alembic.config import Config
 
-    first = known_revisions()[0]
-    directory = tmp_path / "s"
-    directory.mkdir()
+    directory.mkdir(parents=True)
     engine = sa.create_engine(f"sqlite:///{directory / 'store.db'}")
     with engine.begin() as conn:
         config = Config()
         config.set_main_option("script_location", str(migrations_dir()))
         config.attributes["connection"] = conn
-        command.upgrade(config, first)
-        conn.exec_driver_sql(
-            "INSERT INTO blobs VALUES ('k', 1, 1, 1, '2026-01-01T00:00:00Z')"
-        )
+        command.upgrade(config, revision)
+        conn.exec_driver_sql("INSERT INTO blobs VALUES ('k', 1, 1, 1, '2026-01-01T00:00:00Z')")
     engine.dispose()
+
+
+def test_older_store_is_backed_up_and_upgraded(tmp_path: Path) -> None:
+    if len(known_revisions()) < 2:
+        pytest.skip("only one revision so far")
+    first = known_revisions()[0]
+    directory = tmp_path / "s"
+    make_store_at(directory, first)
     with open_store(directory) as store, store.read() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
             head_revision()

@@ -1,0 +1,89 @@
+"""Every command's --json output matches its schema in schema/output/, success and failure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from px.cli.parser import build_parser
+from px.store import open_store
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = REPO / "schema" / "output"
+
+
+def leaf_commands(
+    parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield prefix
+        return
+    for sub in subs:
+        for name, child in sub.choices.items():
+            yield from leaf_commands(child, (*prefix, name))
+
+
+def schema(name: str) -> dict[str, object]:
+    return json.loads((SCHEMAS / f"{name}.schema.json").read_text())  # type: ignore[no-any-return]
+
+
+def seed(store_dir: Path) -> None:
+    with open_store(store_dir) as store:
+        store.blobs.put_many([b"one", b"two" * 100])
+
+
+# (argv, schema name, expected exit code, setup)
+CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
+    (("--version",), "version", 0, None),
+    (("cache", "info"), "cache-info", 0, seed),
+    (("cache", "verify"), "cache-verify", 0, seed),
+    (("cache", "clean", "--yes"), "cache-clean", 0, seed),
+    (("cache", "prune", "--dry-run"), "cache-prune", 0, seed),
+    (("cache", "prune"), "cache-prune", 0, seed),
+    (("query", "SELECT * FROM px_blobs"), "query", 0, seed),
+    (("query", "--views"), "query-views", 0, seed),
+    # failures: one JSON error object on stdout
+    (("cache", "clean"), "error", 2, seed),
+    (("query", "DELETE FROM blobs"), "error", 3, seed),
+    (("query",), "error", 2, None),
+    (("nosuch",), "error", 2, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "name", "code", "setup"), CASES, ids=[" ".join(c[0]) for c in CASES]
+)
+def test_json_output_matches_schema(px, store_dir: Path, argv, name, code, setup) -> None:  # type: ignore[no-untyped-def]
+    if setup:
+        setup(store_dir)
+    result = px("--json", *argv)
+    assert result.code == code, result.err
+    document = json.loads(result.out)  # exactly one JSON document on stdout
+    jsonschema.validate(document, schema(name))
+
+
+def test_every_command_has_a_schema_and_a_case() -> None:
+    covered_ok = {c[0][: len(c[0])] for c in CASES if c[2] == 0}
+    for leaf in leaf_commands(build_parser()):
+        assert (SCHEMAS / f"{'-'.join(leaf)}.schema.json").is_file(), leaf
+        assert any(argv[: len(leaf)] == leaf for argv in covered_ok), f"no success case: {leaf}"
+
+
+def test_damaged_store_error_matches_schema(px, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store_dir.mkdir(parents=True)
+    (store_dir / "store.db").write_bytes(b"garbage" * 1000)
+    for argv in (("cache", "info"), ("cache", "verify"), ("query", "SELECT 1")):
+        result = px("--json", *argv)
+        assert result.code == 4
+        jsonschema.validate(json.loads(result.out), schema("error"))
+
+
+def test_schemas_are_valid_json_schemas() -> None:
+    for path in SCHEMAS.glob("*.schema.json"):
+        jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))

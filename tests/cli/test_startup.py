@@ -1,0 +1,84 @@
+"""Start-up stays light, help is useful, the man page builds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ("sqlalchemy", "alembic", "resolvelib", "urllib3", "zstandard", "blake3", "tomlkit")
+
+PROBE = f"""
+import sys
+from px.cli.main import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))
+    print('HEAVY:' + ','.join(heavy))
+raise SystemExit(code)
+"""
+
+
+def loaded(*argv: str, tmp_path: Path) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        capture_output=True,
+        text=True,
+        env={"PX_HOME": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"},
+    )
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("HEAVY:"))
+    return [m for m in line[len("HEAVY:") :].split(",") if m]
+
+
+def test_version_and_help_import_nothing_heavy(tmp_path: Path) -> None:
+    assert loaded("--version", tmp_path=tmp_path) == []
+    assert loaded("--help", tmp_path=tmp_path) == []
+    assert loaded("cache", "--help", tmp_path=tmp_path) == []
+
+
+def test_store_commands_do_load_the_store(tmp_path: Path) -> None:
+    # the probe itself is sound: a command that opens the store shows up
+    assert "sqlalchemy" in loaded("cache", "info", tmp_path=tmp_path)
+
+
+def test_alembic_is_not_imported_for_a_current_store(tmp_path: Path) -> None:
+    loaded("cache", "info", tmp_path=tmp_path)  # creates and migrates the store
+    assert "alembic" not in loaded("cache", "info", tmp_path=tmp_path)
+
+
+def test_help_lists_commands_and_global_options() -> None:
+    result = subprocess.run([sys.executable, "-m", "px", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for word in ("cache", "query", "--json", "--offline", "--store", "--version"):
+        assert word in result.stdout
+    sub = subprocess.run(
+        [sys.executable, "-m", "px", "cache", "verify", "--help"], capture_output=True, text=True
+    )
+    assert sub.returncode == 0 and "--json" in sub.stdout and "damaged" in sub.stdout
+
+
+def test_man_page_is_generated_from_the_parser(tmp_path: Path) -> None:
+    out = tmp_path / "px.1"
+    tool = Path(sys.executable).with_name("argparse-manpage")
+    subprocess.run(
+        [
+            str(tool),
+            "--module",
+            "px.cli.parser",
+            "--function",
+            "build_parser",
+            "--prog",
+            "px",
+            "--project-name",
+            "px",
+            "--url",
+            "https://px.invalid",
+            "--output",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    text = out.read_text()
+    assert ".TH" in text and "cache" in text and "query" in text
