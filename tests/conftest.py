@@ -12,11 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = (
-    ["fixtures.pytest_plugin"]
-    if (Path(__file__).parent.parent / "fixtures" / "pytest_plugin.py").exists()
-    else []
-)  # TEMP
+pytest_plugins = ["fixtures.pytest_plugin"]
 
 REPO = Path(__file__).resolve().parent.parent
 
