@@ -1,0 +1,288 @@
+"""`px lock`: resolve the project's requirements into an exact, reproducible px.lock."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from px.config import Settings
+from px.errors import InputError, LockStale
+from px.lock import Artifact, Lock, parse, serialise
+from px.ops.audited import audited_store
+from px.project import Project, find_project, input_digest, load_project
+from px.reporter import QuietReporter, Reporter
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from px.index.client import IndexClient
+    from px.index.models import FileInfo
+    from px.ops.candidates import IndexCandidates
+    from px.store import Store
+
+
+@dataclass(frozen=True)
+class PackageChange:
+    name: str
+    old: str | None
+    new: str | None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"name": self.name, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class LockResult:
+    path: str
+    status: str  # "written", "unchanged" or "fresh" (`--check` found it current)
+    target: str
+    packages: int
+    changes: tuple[PackageChange, ...] = ()
+    history_id: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "target": self.target,
+            "packages": self.packages,
+            "changes": [c.to_json() for c in self.changes],
+            "history_id": self.history_id,
+        }
+
+
+def read_lock(path: Path) -> Lock | None:
+    """The lock at ``path``, or None when there is none; a malformed one is an InputError."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    return parse(data, source=str(path))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` in one rename, keeping its permissions."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def changes(old: Lock | None, new: Lock) -> tuple[PackageChange, ...]:
+    before = {p.name: p.version for p in old.packages} if old else {}
+    after = {p.name: p.version for p in new.packages}
+    return tuple(
+        PackageChange(name, before.get(name), after.get(name))
+        for name in sorted(before.keys() | after.keys())
+        if before.get(name) != after.get(name)
+    )
+
+
+def check(settings: Settings, start: Path) -> LockResult:
+    """`px lock --check`: is px.lock present and current? Never resolves, never writes."""
+    project = load_project(find_project(start))
+    path = project.root / "px.lock"
+    lock = read_lock(path)
+    if lock is None:
+        raise LockStale(f"{path} is missing", hint="run `px lock` and commit px.lock")
+    if lock.input_digest != input_digest(project):
+        raise LockStale(
+            f"{path} is stale",
+            why="pyproject.toml's requirements, indexes or sources changed since it was locked",
+            hint="run `px lock` and commit px.lock",
+        )
+    return LockResult(str(path), "fresh", lock.targets[0].id, len(lock.packages))
+
+
+def resolve_lock(
+    store: Store,
+    project: Project,
+    settings: Settings,
+    existing: Lock | None,
+    *,
+    upgrade: bool = False,
+    upgrade_packages: Collection[str] = (),
+    finalize: Callable[[dict[str, str]], Project] | None = None,
+    reporter: Reporter | None = None,
+) -> tuple[Project, Lock]:
+    """Resolve ``project`` for its interpreter and build the lock.
+
+    ``finalize`` may rewrite the project once the versions are known (``px add``
+    turns a bare name into ``name>=version``); the lock is built for the project
+    it returns.
+    """
+    from px.ops.candidates import IndexCandidates
+    from px.ops.context import choose_for, index_client, lock_target, resolve_target, tag_target
+    from px.ops.locking import all_roots, build_lock, preferred_versions
+    from px.resolve import resolve
+
+    locked_python = existing.targets[0].python_version if existing and existing.targets else None
+    interpreter = choose_for(project, settings, locked_python)
+    client = index_client(store, project, settings)
+    source = IndexCandidates(client, tag_target(interpreter))
+    try:
+        graph = resolve(
+            all_roots(project),
+            source,
+            resolve_target(interpreter),
+            preferred=preferred_versions(existing),
+            upgrade_all=upgrade,
+            upgrade=upgrade_packages,
+            reporter=reporter or QuietReporter(),  # type: ignore[arg-type]
+            root_label=project.name,
+        )
+        if finalize is not None:
+            project = finalize({node.name: str(node.version) for node in graph.nodes})
+        lock = build_lock(
+            project,
+            graph,
+            lock_target(interpreter),
+            lambda name, version: _artifacts(store, client, source, name, version),
+        )
+    finally:
+        source.close()
+        client.close()
+    return project, lock
+
+
+def _artifacts(
+    store: Store, client: IndexClient, source: IndexCandidates, name: str, version: Version
+) -> tuple[tuple[Artifact, ...], str]:
+    from px.index.urls import redact
+
+    files = [f for f in source.artifacts(name, version) if not f.yanked] or list(
+        source.artifacts(name, version)
+    )
+    artifacts = tuple(
+        Artifact(
+            filename=f.filename, url=redact(f.url), sha256=_sha256(store, client, f), size=f.size
+        )
+        for f in files
+    )
+    return artifacts, _source_url(client, files[0])
+
+
+def _sha256(store: Store, client: IndexClient, file: FileInfo) -> str:
+    known = dict(file.hashes).get("sha256")
+    if known:
+        return known.lower()
+    key = client.download(file)  # the index gave no sha256: hash the file ourselves
+    return hashlib.sha256(store.blobs.get(key)).hexdigest()
+
+
+def _source_url(client: IndexClient, file: FileInfo) -> str:
+    from px.index.urls import redact
+
+    for index in client.indexes:
+        if index.name == file.index:
+            return redact(index.url)
+    if file.index.startswith("find-links:"):
+        return Path(file.index.removeprefix("find-links:")).as_uri()
+    return redact(file.url.rsplit("/", 1)[0] + "/")
+
+
+def record(store: Store, project: Project, text: str, lock: Lock, command: str) -> int:
+    """Keep the lock in the store's history, with its packages and edges as rows."""
+    from packaging.version import InvalidVersion, Version
+
+    from px.store.locks import EdgeRow, PackageRow
+    from px.store.locks import record as record_lock
+
+    def release(version: str) -> tuple[int, ...]:
+        try:
+            return Version(version).release
+        except InvalidVersion:
+            return ()
+
+    packages = [
+        PackageRow(p.name, p.version, release(p.version), p.source.kind, _describe(p.source))
+        for p in lock.packages
+    ]
+    edges = [
+        EdgeRow(p.name, d.name, d.specifier, d.marker, d.extras)
+        for p in lock.packages
+        for d in p.dependencies
+    ]
+    edges += [
+        EdgeRow(label, d.name, d.specifier, d.marker, d.extras)
+        for label, deps in _root_sets(lock)
+        for d in deps
+    ]
+    return record_lock(
+        store,
+        project=str(project.root),
+        body=text.encode("utf-8"),
+        input_digest=lock.input_digest,
+        lock_version=lock.version,
+        packages=packages,
+        edges=edges,
+        command=command,
+    )
+
+
+def _root_sets(lock: Lock) -> list[tuple[str, tuple[object, ...]]]:
+    sets: list[tuple[str, tuple[object, ...]]] = [("<root>", lock.roots.dependencies)]
+    sets += [(f"<extra:{r.name}>", r.dependencies) for r in lock.roots.optional]
+    sets += [(f"<group:{r.name}>", r.dependencies) for r in lock.roots.groups]
+    return sets
+
+
+def _describe(source: object) -> str:
+    for attribute in ("url", "path"):
+        value = getattr(source, attribute, None)
+        if value:
+            return str(value)
+    return ""
+
+
+def lock(
+    settings: Settings,
+    start: Path,
+    *,
+    upgrade: bool = False,
+    upgrade_packages: Collection[str] = (),
+    reporter: Reporter | None = None,
+) -> LockResult:
+    """`px lock`: resolve (preferring the versions already locked) and write px.lock."""
+    project = load_project(find_project(start))
+    path = project.root / "px.lock"
+    existing = _existing_for_relock(path)
+    with audited_store(settings, "lock") as store:
+        project, new = resolve_lock(
+            store, project, settings, existing, upgrade=upgrade,
+            upgrade_packages=upgrade_packages, reporter=reporter,
+        )
+        text = serialise(new)
+        status = "unchanged"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+            status = "written"
+        history_id = record(store, project, text, new, "lock")
+    return LockResult(
+        str(path), status, new.targets[0].id, len(new.packages), changes(existing, new), history_id
+    )
+
+
+def _existing_for_relock(path: Path) -> Lock | None:
+    try:
+        return read_lock(path)
+    except InputError as error:
+        raise InputError(
+            f"{path} cannot be read, so px will not overwrite it",
+            why=error.what,
+            hint="fix it, or delete it to lock from scratch",
+            details=error.details,
+        ) from error
