@@ -259,7 +259,7 @@ def lock(
     """`px lock`: resolve (preferring the versions already locked) and write px.lock."""
     project = load_project(find_project(start))
     path = project.root / "px.lock"
-    existing = _existing_for_relock(path)
+    existing = existing_lock(path)
     with audited_store(settings, "lock") as store:
         project, new = resolve_lock(
             store, project, settings, existing, upgrade=upgrade,
@@ -276,7 +276,7 @@ def lock(
     )
 
 
-def _existing_for_relock(path: Path) -> Lock | None:
+def existing_lock(path: Path) -> Lock | None:
     try:
         return read_lock(path)
     except InputError as error:
