@@ -38,6 +38,21 @@ def seed(store_dir: Path) -> None:
         store.blobs.put_many([b"one", b"two" * 100])
 
 
+PROJECT = '[project]\nname = "p"\nversion = "1"\ndependencies = ["diamond-a"]\n'
+
+
+def project(store_dir: Path) -> None:
+    """A project in the current directory (tests run it inside tmp_path)."""
+    Path("pyproject.toml").write_text(PROJECT)
+
+
+def locked(store_dir: Path) -> None:
+    from px.cli.main import main
+
+    project(store_dir)
+    assert main(["lock", "-q"]) == 0
+
+
 # (argv, schema name, expected exit code, setup)
 CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("--version",), "version", 0, None),
@@ -48,18 +63,30 @@ CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("cache", "prune"), "cache-prune", 0, seed),
     (("query", "SELECT * FROM px_blobs"), "query", 0, seed),
     (("query", "--views"), "query-views", 0, seed),
+    (("lock",), "lock", 0, project),
+    (("lock", "--check"), "lock", 0, locked),
+    (("add", "yanked-pkg==1.0"), "add", 0, locked),
+    (("remove", "diamond-a"), "remove", 0, locked),
     # failures: one JSON error object on stdout
     (("cache", "clean"), "error", 2, seed),
     (("query", "DELETE FROM blobs"), "error", 3, seed),
     (("query",), "error", 2, None),
     (("nosuch",), "error", 2, None),
+    (("lock", "--check"), "error", 8, project),
+    (("add", "unsat-a", "unsat-b"), "error", 7, locked),
+    (("remove", "flask"), "error", 3, locked),
+    (("lock",), "error", 3, None),  # no pyproject.toml
 ]
 
 
 @pytest.mark.parametrize(
     ("argv", "name", "code", "setup"), CASES, ids=[" ".join(c[0]) for c in CASES]
 )
-def test_json_output_matches_schema(px, store_dir: Path, argv, name, code, setup) -> None:  # type: ignore[no-untyped-def]
+def test_json_output_matches_schema(  # type: ignore[no-untyped-def]
+    px, store_dir: Path, tmp_path: Path, index, monkeypatch, argv, name, code, setup
+) -> None:
+    monkeypatch.setenv("PX_INDEX_URL", index.url("primary"))
+    monkeypatch.chdir(tmp_path)
     if setup:
         setup(store_dir)
     result = px("--json", *argv)

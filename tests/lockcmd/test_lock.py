@@ -1,0 +1,164 @@
+"""`px lock` against the loopback index: pins, determinism, staleness, history, offline."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from px.lock import parse
+
+from tests.lockcmd.conftest import PYPROJECT
+
+
+def pins(root: Path) -> dict[str, str]:
+    return {p.name: p.version for p in parse((root / "px.lock").read_bytes()).packages}
+
+
+def test_lock_pins_the_whole_graph(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = px("lock", "--json", cwd=project)
+    assert result.code == 0, result.err
+    assert result.json()["status"] == "written"
+    assert pins(project) == {
+        "greet-app": "1.0",
+        "greet-lib": "1.0",
+        "diamond-a": "1.0",
+        "diamond-b": "1.0",
+        "diamond-c": "1.0",
+        "diamond-d": "1.0",
+        "markers-pkg": "1.0",
+    } | {k: v for k, v in pins(project).items() if k not in {
+        "greet-app", "greet-lib", "diamond-a", "diamond-b", "diamond-c", "diamond-d", "markers-pkg"
+    }}
+    lock = parse((project / "px.lock").read_bytes())
+    for package in lock.packages:
+        assert package.artifacts, package.name
+        assert all(len(a.sha256) == 64 for a in package.artifacts)
+    assert [d.name for d in lock.roots.dependencies] == ["diamond-a", "greet-app"]
+    again = px("lock", "--json", cwd=project)
+    assert again.json()["status"] == "unchanged"
+
+
+def test_same_inputs_give_identical_bytes_anywhere(px, project: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("lock", cwd=project).code == 0
+    other = tmp_path / "elsewhere" / "demo"
+    other.mkdir(parents=True)
+    (other / "pyproject.toml").write_text(PYPROJECT)
+    result = px("--store", str(tmp_path / "second-store"), "lock", cwd=other)
+    assert result.code == 0, result.err
+    assert (other / "px.lock").read_bytes() == (project / "px.lock").read_bytes()
+    assert b"\r\n" not in (project / "px.lock").read_bytes()
+
+
+def test_check_detects_missing_and_stale_locks_but_not_comment_edits(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = px("lock", "--check", cwd=project)
+    assert missing.code == 8 and "missing" in missing.err
+    assert not (project / "px.lock").exists()
+    assert px("lock", cwd=project).code == 0
+    assert px("lock", "--check", cwd=project).code == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("# console script", "# the CLI app"))
+    assert px("lock", "--check", cwd=project).code == 0
+    before = (project / "px.lock").read_bytes()
+    pyproject.write_text(pyproject.read_text().replace('"diamond-a",', '"diamond-a", "yanked-pkg",'))
+    stale = px("lock", "--check", "--json", cwd=project)
+    assert stale.code == 8 and stale.json()["error"]["code"] == "lock-stale"
+    assert (project / "px.lock").read_bytes() == before
+
+
+def test_relock_keeps_locked_versions_until_upgraded(px, make_project, index) -> None:  # type: ignore[no-untyped-def]
+    root = make_project('[project]\nname = "p"\nversion = "1"\ndependencies = ["edge-versions"]\n')
+    assert px("lock", cwd=root).code == 0
+    newest = pins(root)["edge-versions"]
+    text = (root / "px.lock").read_text()
+    older = "1.0"
+    assert newest != older
+    # pretend an older lock: minimal change keeps it, --upgrade-package moves it
+    (root / "px.lock").write_text(text.replace(f'version = "{newest}"', f'version = "{older}"', 1))
+    assert px("lock", cwd=root).code == 0
+    assert pins(root)["edge-versions"] == older
+    moved = px("lock", "--upgrade-package", "edge-versions", "--json", cwd=root)
+    assert moved.code == 0
+    assert moved.json()["changes"] == [{"name": "edge-versions", "old": older, "new": newest}]
+
+
+def test_lock_history_and_query_views(px, project: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("lock", cwd=project).code == 0
+    rows = px(
+        "query", "SELECT child FROM px_lock_edges WHERE parent = 'diamond-a' ORDER BY child",
+        "--json",
+    ).json()["rows"]
+    assert rows == [["diamond-b"], ["diamond-c"]]
+    count = px(
+        "query", "SELECT count(*) FROM px_lock_packages WHERE name = 'diamond-d' AND major < 2",
+        "--json",
+    ).json()["rows"]
+    assert count == [[1]]
+    conn = sqlite3.connect(store_dir / "store.db")
+    (body_key,) = conn.execute("SELECT body_key FROM lock_history").fetchone()
+    conn.close()
+    from px.store import open_store
+
+    with open_store(store_dir) as store:
+        assert store.blobs.get(body_key) == (project / "px.lock").read_bytes()
+
+
+def test_offline_relock_works_from_the_store(px, project: Path, index) -> None:  # type: ignore[no-untyped-def]
+    assert px("lock", cwd=project).code == 0
+    first = (project / "px.lock").read_bytes()
+    (project / "px.lock").unlink()
+    index.clear_log()
+    result = px("--offline", "lock", cwd=project)
+    assert result.code == 0, result.err
+    assert (project / "px.lock").read_bytes() == first
+    assert list(index.requests) == []
+
+
+def test_offline_without_cache_says_what_is_missing(px, project: Path, index) -> None:  # type: ignore[no-untyped-def]
+    result = px("--offline", "lock", cwd=project)
+    assert result.code == 6
+    assert "offline" in result.err.lower()
+    assert not (project / "px.lock").exists()
+
+
+def test_unsatisfiable_is_explained(px, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project('[project]\nname = "p"\nversion = "1"\ndependencies = ["unsat-a", "unsat-b"]\n')
+    result = px("lock", cwd=root)
+    assert result.code == 7
+    assert "unsat-a" in result.err and "unsat-b" in result.err
+    assert not (root / "px.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[project\nname = 'x'",  # not TOML
+        '[project]\nname = "p"\ndependencies = ["requests>>2"]\n',  # bad requirement
+        '[project]\nname = "p"\ndependencies = "requests"\n',  # wrong type
+    ],
+    ids=["toml-syntax", "bad-requirement", "wrong-type"],
+)
+def test_malformed_pyproject_is_a_clear_error(px, make_project, text: str) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(text)
+    result = px("lock", cwd=root)
+    assert result.code == 3
+    assert "pyproject.toml" in result.err and "Traceback" not in result.err
+    assert not (root / "px.lock").exists()
+
+
+def test_malformed_lock_is_not_overwritten(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    (project / "px.lock").write_text("version = 1\n[[package]]\nname = 3\n")
+    before = (project / "px.lock").read_bytes()
+    result = px("lock", cwd=project)
+    assert result.code == 3 and "px.lock" in result.err
+    assert (project / "px.lock").read_bytes() == before
+
+
+def test_lock_from_a_subdirectory(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    sub = project / "src" / "deep"
+    sub.mkdir(parents=True)
+    assert px("lock", cwd=sub).code == 0
+    assert (project / "px.lock").exists()
+    shutil.rmtree(sub)
