@@ -20,6 +20,7 @@ def upgrade() -> None:
         "http_cache",
         sa.Column("url", sa.Text, nullable=False),
         sa.Column("status", sa.Integer, nullable=False),
+        sa.Column("final_url", sa.Text, nullable=True),
         sa.Column("etag", sa.Text, nullable=True),
         sa.Column("last_modified", sa.Text, nullable=True),
         sa.Column("cache_control", sa.Text, nullable=True),
@@ -49,8 +50,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_http_content_blob_key", "http_content", ["blob_key"])
     op.execute(
-        "CREATE VIEW px_http_cache AS SELECT url, status, etag, last_modified, cache_control, "
-        "expires_at, fetched_at, content_type, size FROM http_cache"
+        "CREATE VIEW px_http_cache AS SELECT url, status, final_url, etag, last_modified, "
+        "cache_control, expires_at, fetched_at, content_type, size FROM http_cache"
     )
     op.execute(
         "CREATE VIEW px_downloads AS SELECT sha256, filename, url, size, blob_key, fetched_at "

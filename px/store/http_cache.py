@@ -25,15 +25,14 @@ http_cache = sa.Table(
     metadata,
     sa.Column("url", sa.Text, primary_key=True),  # without credentials
     sa.Column("status", sa.Integer, nullable=False),  # 200, or 404/410 remembered as "absent"
+    sa.Column("final_url", sa.Text, nullable=True),  # after redirects, when it differs
     sa.Column("etag", sa.Text, nullable=True),
     sa.Column("last_modified", sa.Text, nullable=True),
     sa.Column("cache_control", sa.Text, nullable=True),
     sa.Column("expires_at", sa.Text, nullable=True),  # ISO UTC; NULL: revalidate every time
     sa.Column("fetched_at", sa.Text, nullable=False),  # ISO UTC, last 200 or 304
     sa.Column("content_type", sa.Text, nullable=True),
-    sa.Column(
-        "body_key", sa.Text, sa.ForeignKey("blobs.key", ondelete="CASCADE"), nullable=True
-    ),
+    sa.Column("body_key", sa.Text, sa.ForeignKey("blobs.key", ondelete="CASCADE"), nullable=True),
     sa.Column("size", sa.Integer, nullable=True),
     sa.Index("ix_http_cache_body_key", "body_key"),
 )
@@ -42,9 +41,7 @@ http_content = sa.Table(
     "http_content",
     metadata,
     sa.Column("sha256", sa.Text, primary_key=True),
-    sa.Column(
-        "blob_key", sa.Text, sa.ForeignKey("blobs.key", ondelete="CASCADE"), nullable=False
-    ),
+    sa.Column("blob_key", sa.Text, sa.ForeignKey("blobs.key", ondelete="CASCADE"), nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("filename", sa.Text, nullable=True),
     sa.Column("url", sa.Text, nullable=True),  # where it was first fetched, without credentials
@@ -58,6 +55,7 @@ class CachedResponse:
     url: str
     status: int
     fetched_at: str
+    final_url: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     cache_control: str | None = None
@@ -68,6 +66,7 @@ class CachedResponse:
 
 
 def _check_url(url: str | None) -> None:
+    """Refuse a URL with userinfo: credentials must never reach the store."""
     if url is not None and "@" in urllib.parse.urlsplit(url).netloc:
         raise ValueError("refusing to store a URL that carries credentials")
 
@@ -81,6 +80,7 @@ def get_response(conn: sa.Connection, url: str) -> CachedResponse | None:
 def put_response(conn: sa.Connection, entry: CachedResponse) -> None:
     """Insert or replace the cached response for ``entry.url``."""
     _check_url(entry.url)
+    _check_url(entry.final_url)
     values = dataclasses.asdict(entry)
     stmt = sqlite_insert(http_cache).values(values)
     update = {k: stmt.excluded[k] for k in values if k != "url"}

@@ -1,0 +1,288 @@
+"""The index client facade: what the resolver and installer call.
+
+``IndexClient`` applies the index strategy (first-index, explicit indexes
+pinned through ``sources``, find-links), fetches metadata the cheapest way
+(PEP 658/714 metadata file, else the wheel), and downloads verified artifacts
+into the store. Thread-safe: several threads may call it at once.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from px.errors import BuildError, InputError, IntegrityError, NetworkError
+from px.index.config import IndexConfig, NetworkSettings, default_index
+from px.index.credentials import CredentialProvider
+from px.index.fetch import CachedFetcher, local_path
+from px.index.filenames import try_parse_filename
+from px.index.find_links import find_links_files
+from px.index.metadata import parse_core_metadata, read_sdist_metadata, read_wheel_metadata
+from px.index.models import CoreMetadata, FileInfo, ProjectPage
+from px.index.pages import ACCEPT, parse_project_page
+from px.index.transport import Transport
+from px.index.urls import project_page_url, redact
+
+if TYPE_CHECKING:
+    from px.store import Store
+
+log = logging.getLogger("px.index")
+
+
+def _check_config(indexes: Sequence[IndexConfig], sources: Mapping[str, str]) -> None:
+    names = [i.name for i in indexes]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError(
+            f"index name {duplicates[0]!r} is used more than once", hint="give each index a name"
+        )
+    problems = [
+        f"sources: {package} = {index!r}: no index has that name"
+        for package, index in sorted(sources.items())
+        if index not in names
+    ]
+    if problems:
+        raise InputError(
+            "package sources name unknown indexes",
+            hint=f"known indexes: {', '.join(names) or '(none)'}",
+            details=problems,
+        )
+
+
+class IndexClient:
+    """Project pages, metadata and downloads from the configured indexes, through the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        indexes: Sequence[IndexConfig] | None = None,
+        *,
+        sources: Mapping[str, str] | None = None,
+        find_links: Sequence[Path | str] = (),
+        settings: NetworkSettings | None = None,
+        credentials: CredentialProvider | None = None,
+    ) -> None:
+        self.indexes = tuple(indexes) if indexes is not None else (default_index(),)
+        self.sources: dict[str, str] = {canonicalize_name(k): v for k, v in (sources or {}).items()}
+        _check_config(self.indexes, self.sources)
+        self.find_links = tuple(find_links)
+        self.settings = settings or NetworkSettings()
+        # find-links URLs may carry credentials too: they are bound like an index's.
+        link_urls = [
+            IndexConfig(f"find-links-{i}", url)
+            for i, url in enumerate(self.find_links)
+            if isinstance(url, str) and url.startswith(("http://", "https://"))
+        ]
+        self.credentials = credentials or CredentialProvider([*self.indexes, *link_urls])
+        transport = None if self.settings.offline else Transport(self.settings, self.credentials)
+        self._transport = transport
+        self._fetcher = CachedFetcher(store, transport, offline=self.settings.offline)
+        self._store = store
+        self._lock = threading.Lock()
+        self._projects: dict[str, list[FileInfo]] = {}
+        self._metadata: dict[str, CoreMetadata] = {}
+        self._link_pages: dict[str, ProjectPage] = {}
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+
+    # -- project pages -------------------------------------------------------------
+
+    def indexes_for(self, name: str) -> tuple[IndexConfig, ...]:
+        """The indexes searched for ``name``, in order."""
+        pinned = self.sources.get(canonicalize_name(name))
+        if pinned is not None:
+            return tuple(i for i in self.indexes if i.name == pinned)
+        return tuple(i for i in self.indexes if not i.explicit)
+
+    def project_files(self, name: str) -> list[FileInfo]:
+        """Every file of ``name`` (first index that has it, plus find-links)."""
+        project = canonicalize_name(name)
+        with self._lock:
+            if project in self._projects:
+                return list(self._projects[project])
+        files: list[FileInfo] = []
+        for index in self.indexes_for(project):
+            url = project_page_url(index.url, project)
+            fetched = self._fetcher.page(
+                url, accept=ACCEPT, what=f"the page of {project} on index {index.name!r}"
+            )
+            if fetched is None:
+                log.debug("%s: not on index %s", project, index.name)
+                continue
+            page = parse_project_page(
+                fetched.body, fetched.content_type, fetched.url, project=project, index=index.name
+            )
+            files = list(page.files)
+            log.debug("%s: %d files on index %s", project, len(files), index.name)
+            break  # first-index: never look further once an index knows the project
+        for source in self.find_links:
+            files.extend(self._find_links(source, project))
+        with self._lock:
+            self._projects[project] = files
+        return list(files)
+
+    def _find_links(self, source: Path | str, project: NormalizedName) -> list[FileInfo]:
+        if isinstance(source, Path):
+            return find_links_files(source, project)
+        if source.startswith("file:"):
+            return find_links_files(local_path(source), project)
+        if "://" not in source:
+            return find_links_files(Path(source), project)
+        with self._lock:
+            page = self._link_pages.get(source)
+        if page is None:
+            fetched = self._fetcher.page(
+                source, accept="text/html", what=f"the find-links page {redact(source)}"
+            )
+            if fetched is None:
+                raise NetworkError(
+                    f"the find-links page {redact(source)} does not exist (404)",
+                    hint="fix or remove it in [tool.px] find-links",
+                )
+            page = parse_project_page(
+                fetched.body, fetched.content_type, fetched.url, project="", index=redact(source)
+            )
+            with self._lock:
+                self._link_pages[source] = page
+        return [
+            f
+            for f in page.files
+            if (parsed := try_parse_filename(f.filename)) is not None and parsed.name == project
+        ]
+
+    # -- metadata ------------------------------------------------------------------
+
+    def metadata(self, file: FileInfo) -> CoreMetadata:
+        """Core metadata of ``file``: its metadata file if offered, else from the artifact."""
+        with self._lock:
+            if file.url in self._metadata:
+                return self._metadata[file.url]
+        data = self._metadata_bytes(file)
+        meta = parse_core_metadata(data, source=file.filename)
+        parsed = try_parse_filename(file.filename)
+        if parsed is not None and canonicalize_name(meta.name) != parsed.name:
+            raise InputError(
+                f"metadata of {file.filename} names another project ({meta.name})",
+                hint="the file on the index is broken; report it to its maintainers",
+            )
+        with self._lock:
+            self._metadata[file.url] = meta
+        return meta
+
+    def _metadata_bytes(self, file: FileInfo) -> bytes:
+        if file.core_metadata:
+            data = self._metadata_file(file)
+            if data is not None:
+                return data
+        key = self.download(file)
+        with tempfile.TemporaryDirectory(prefix="px-meta-") as tmp:
+            path = Path(tmp) / file.filename
+            self._store.blobs.write_to(key, path)
+            if file.kind == "wheel":
+                return read_wheel_metadata(path, file.filename)
+            data = read_sdist_metadata(path, file.filename) if file.kind == "sdist" else None
+        if data is None:
+            raise BuildError(
+                f"the dependencies of {file.filename} are only known after building it",
+                why="its PKG-INFO is missing, older than 2.2, or marks them dynamic",
+            )
+        return data
+
+    def _metadata_file(self, file: FileInfo) -> bytes | None:
+        sha = file.metadata_sha256
+        what = f"the metadata of {file.filename}"
+        if sha is not None:
+            key = self._fetcher.content(
+                file.metadata_url,
+                filename=file.filename + ".metadata",
+                expected={"sha256": sha},
+                what=what,
+            )
+            if key is None:
+                log.debug("%s: announced metadata file is missing", file.filename)
+                return None
+            return self._store.blobs.get(key)
+        fetched = self._fetcher.page(file.metadata_url, accept="*/*", what=what)
+        if fetched is None:
+            log.debug("%s: announced metadata file is missing; reading the artifact", file.filename)
+            return None
+        return fetched.body
+
+    def prefetch_metadata(self, files: Iterable[FileInfo]) -> dict[FileInfo, CoreMetadata]:
+        """Fetch metadata of many files in parallel; the first failure is raised."""
+        todo = list(dict.fromkeys(files))
+        if not todo:
+            return {}
+        pool = self._executor()
+        futures = [pool.submit(self.metadata, f) for f in todo]
+        concurrent.futures.wait(futures)
+        return {f: future.result() for f, future in zip(todo, futures, strict=True)}
+
+    # -- downloads -----------------------------------------------------------------
+
+    def download(self, file: FileInfo, expected_sha256: str | None = None) -> str:
+        """Put ``file`` into the store (once per sha256) and return its blob key."""
+        expected = {algo: digest for algo, digest in file.hashes}
+        if expected_sha256 is not None:
+            wanted = expected_sha256.lower().removeprefix("sha256:")
+            if "sha256" in expected and expected["sha256"] != wanted:
+                raise IntegrityError(
+                    f"{file.filename} has two different expected sha256 digests",
+                    why=f"the index says {expected['sha256']}, the caller (lock) says {wanted}",
+                    hint="the index changed the file since the lock was written; "
+                    "re-lock only if you trust the new file",
+                )
+            expected["sha256"] = wanted
+        key = self._fetcher.content(
+            file.url, filename=file.filename, expected=expected, what=file.filename
+        )
+        if key is None:
+            raise NetworkError(
+                f"{file.filename} is listed by index {file.index!r} but cannot be downloaded",
+                why=f"the server answered 404 for {redact(file.url)}",
+                hint="the index may have removed it; run the command again to refresh the page",
+            )
+        return key
+
+    def download_many(self, files: Iterable[FileInfo]) -> dict[FileInfo, str]:
+        """:meth:`download` in parallel; the first failure is raised."""
+        todo = list(dict.fromkeys(files))
+        pool = self._executor()
+        futures = [pool.submit(self.download, f) for f in todo]
+        concurrent.futures.wait(futures)
+        return {f: future.result() for f, future in zip(todo, futures, strict=True)}
+
+    # -- lifetime ------------------------------------------------------------------
+
+    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=max(1, min(self.settings.max_workers, 16)),
+                    thread_name_prefix="px-index",
+                )
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        urls = ", ".join(redact(i.url) for i in self.indexes)
+        return f"IndexClient({urls}, offline={self.settings.offline})"

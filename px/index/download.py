@@ -1,0 +1,86 @@
+"""Streaming a body to a temporary file while hashing it, and checking the hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import blake3
+
+from px.errors import IntegrityError
+
+# Digests px checks when an index announces them (weak ones like md5 are ignored).
+CHECKED_ALGORITHMS = frozenset({"sha224", "sha256", "sha384", "sha512"})
+
+
+class HashingFileSink:
+    """A temporary file that hashes what is written: sha256, blake3 and any announced sha2."""
+
+    def __init__(self, directory: Path | None = None, algorithms: Iterable[str] = ()) -> None:
+        fd, name = tempfile.mkstemp(prefix="px-download-", suffix=".part", dir=directory)
+        os.close(fd)
+        self.path = Path(name)
+        self._algorithms = sorted({"sha256", *(a for a in algorithms if a in CHECKED_ALGORITHMS)})
+        self._file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
+        self.reset()
+
+    def reset(self) -> None:
+        self._file.seek(0)
+        self._file.truncate()
+        self._hashes = {algo: hashlib.new(algo) for algo in self._algorithms}
+        self._blake3 = blake3.blake3()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+        for hasher in self._hashes.values():
+            hasher.update(chunk)
+        self._blake3.update(chunk)
+        self.size += len(chunk)
+
+    def finish(self) -> None:
+        self._file.close()
+
+    def digest(self, algorithm: str) -> str:
+        return self._hashes[algorithm].hexdigest()
+
+    @property
+    def sha256(self) -> str:
+        return self.digest("sha256")
+
+    @property
+    def blake3(self) -> str:
+        return str(self._blake3.hexdigest())
+
+    def discard(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> HashingFileSink:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()
+
+
+def hash_file(path: Path, algorithm: str = "sha256") -> str:
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+def check_digest(what: str, algorithm: str, expected: str, actual: str) -> None:
+    """Raise :class:`IntegrityError` naming ``what`` when the digests differ."""
+    if expected.lower() != actual.lower():
+        raise IntegrityError(
+            f"{what} does not match its expected {algorithm}",
+            why=f"expected {algorithm}:{expected.lower()}, got {algorithm}:{actual.lower()}",
+            hint="nothing was stored; the file may have been tampered with or the index or "
+            "lock is wrong. Try again, and report it to the index operator if it persists",
+        )

@@ -1,0 +1,77 @@
+"""Which wheels an interpreter can install: its ordered list of tags."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import platform
+
+from packaging import tags as ptags
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+
+@dataclasses.dataclass(frozen=True)
+class InterpreterDescription:
+    """Facts about an interpreter, enough to compute its wheel tags.
+
+    ``implementation`` is the short tag name (``cp``, ``pp``...), ``version``
+    the full Python version. ``abis`` and ``platforms`` default to what
+    ``packaging`` derives (platforms: those of this machine).
+    """
+
+    implementation: str
+    version: str
+    abis: tuple[str, ...] | None = None
+    platforms: tuple[str, ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """An interpreter to install for: its version and supported tags, best first."""
+
+    python_version: str
+    tags: tuple[ptags.Tag, ...]
+
+    @functools.cached_property
+    def _ranks(self) -> dict[ptags.Tag, int]:
+        ranks: dict[ptags.Tag, int] = {}
+        for i, tag in enumerate(self.tags):
+            ranks.setdefault(tag, i)
+        return ranks
+
+    def rank(self, wheel_tags: frozenset[ptags.Tag]) -> int | None:
+        """The best (lowest) rank of any of ``wheel_tags``; ``None``: incompatible."""
+        ranks = [r for t in wheel_tags if (r := self._ranks.get(t)) is not None]
+        return min(ranks) if ranks else None
+
+    def allows_python(self, requires_python: str | None) -> bool:
+        """Does ``requires_python`` admit this interpreter? Unparseable: yes."""
+        if not requires_python:
+            return True
+        try:
+            return Version(self.python_version) in SpecifierSet(requires_python)
+        except (InvalidSpecifier, InvalidVersion):
+            return True
+
+
+def running_target() -> Target:
+    """The target of the interpreter px itself runs on."""
+    return Target(platform.python_version(), tuple(ptags.sys_tags()))
+
+
+def target_for(desc: InterpreterDescription) -> Target:
+    """The target of another interpreter, from its description."""
+    parts = Version(desc.version).release
+    major_minor = (parts[0], parts[1] if len(parts) > 1 else 0)
+    impl = desc.implementation.lower()
+    abis = list(desc.abis) if desc.abis is not None else None
+    platforms = list(desc.platforms) if desc.platforms is not None else None
+    if impl == "cp":
+        specific = list(ptags.cpython_tags(major_minor, abis=abis, platforms=platforms))
+    else:
+        interpreter = f"{impl}{major_minor[0]}{major_minor[1]}"
+        specific = list(ptags.generic_tags(interpreter, abis=abis, platforms=platforms))
+    interpreter = f"{impl}{major_minor[0]}{major_minor[1]}"
+    compatible = ptags.compatible_tags(major_minor, interpreter=interpreter, platforms=platforms)
+    return Target(desc.version, tuple(specific) + tuple(compatible))

@@ -1,0 +1,159 @@
+"""TLS: certificates are verified, PX_CA_BUNDLE adds a private CA, https->http is refused.
+
+A throwaway HTTPS server on 127.0.0.1 with a self-signed certificate made by the
+``openssl`` command line tool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from px.errors import NetworkError
+from px.index import IndexConfig, settings_from_environ
+from tests.index.conftest import FAST, ClientFactory
+
+PAGE = json.dumps(
+    {
+        "meta": {"api-version": "1.0"},
+        "name": "demo",
+        "files": [
+            {
+                "filename": "demo-1.0-py3-none-any.whl",
+                "url": "demo-1.0-py3-none-any.whl",
+                "hashes": {},
+            }
+        ],
+    }
+).encode()
+
+
+@dataclasses.dataclass
+class TlsServer:
+    url: str
+    cert: Path
+    redirect_to: list[str]
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.fixture
+def tls_server(certificate: tuple[Path, Path]) -> Iterator[TlsServer]:
+    redirect_to: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if redirect_to:
+                self.send_response(302)
+                self.send_header("Location", redirect_to[0])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            self.send_header("Content-Length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        port = httpd.server_address[1]
+        yield TlsServer(f"https://127.0.0.1:{port}/simple/", certificate[0], redirect_to)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_an_unknown_ca_is_refused_with_a_hint(
+    make_client: ClientFactory, tls_server: TlsServer
+) -> None:
+    client = make_client([IndexConfig("private", tls_server.url)])
+    with pytest.raises(NetworkError) as info:
+        client.project_files("demo")
+    assert info.value.what.startswith("TLS verification failed")
+    assert "PX_CA_BUNDLE" in (info.value.hint or "")
+
+
+def test_px_ca_bundle_trusts_a_private_ca(
+    make_client: ClientFactory, tls_server: TlsServer
+) -> None:
+    settings = settings_from_environ(
+        {"PX_CA_BUNDLE": str(tls_server.cert)}, read_timeout=2.0, retries=0
+    )
+    files = make_client([IndexConfig("private", tls_server.url)], settings=settings).project_files(
+        "demo"
+    )
+    assert [f.url for f in files] == [tls_server.url + "demo/demo-1.0-py3-none-any.whl"]
+
+
+def test_an_https_to_http_redirect_is_refused(
+    make_client: ClientFactory, tls_server: TlsServer, index: Any
+) -> None:
+    tls_server.redirect_to.append(index.url() + "greet-lib/")
+    settings = dataclasses.replace(FAST, ca_bundle=tls_server.cert)
+    client = make_client([IndexConfig("private", tls_server.url)], settings=settings)
+    with pytest.raises(NetworkError) as info:
+        client.project_files("greet-lib")
+    assert "downgrade HTTPS to plain HTTP" in info.value.one_line()
+    assert index.requests == ()  # the plain-HTTP target was never contacted
+
+
+def test_a_missing_ca_bundle_is_an_input_error(make_client: ClientFactory, tmp_path: Path) -> None:
+    from px.errors import InputError
+
+    settings = dataclasses.replace(FAST, ca_bundle=tmp_path / "nope.pem")
+    with pytest.raises(InputError, match=r"nope\.pem"):
+        make_client([IndexConfig("private", "https://127.0.0.1:1/simple/")], settings=settings)
