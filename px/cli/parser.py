@@ -16,7 +16,13 @@ from px import __version__
 from px.errors import UsageError
 
 # Command group modules, in help order. Each has add_parser(sub, parents).
-COMMAND_MODULES = ("px.cli.lock", "px.cli.edit", "px.cli.cache", "px.cli.query")
+COMMAND_MODULES = (
+    "px.cli.lock",
+    "px.cli.why",
+    "px.cli.edit",
+    "px.cli.cache",
+    "px.cli.query",
+)
 
 
 class Parser(argparse.ArgumentParser):

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -169,14 +170,22 @@ def history(store: Store, project: str | None = None) -> list[LockEntry]:
     if project is not None:
         query = query.where(lock_history.c.project == project)
     with store.read() as conn:
-        return [
-            LockEntry(
-                id=r.id, project=r.project, created_at=r.created_at, lock_sha256=r.lock_sha256,
-                input_digest=r.input_digest, package_count=r.package_count, command=r.command,
-                body_key=r.body_key,
-            )
-            for r in conn.execute(query)
-        ]
+        return [_entry(r) for r in conn.execute(query)]
+
+
+def entry(store: Store, lock_id: int) -> LockEntry | None:
+    """The history entry ``lock_id`` (of any project), or None."""
+    with store.read() as conn:
+        row = conn.execute(sa.select(lock_history).where(lock_history.c.id == lock_id)).first()
+    return None if row is None else _entry(row)
+
+
+def _entry(r: sa.Row[Any]) -> LockEntry:
+    return LockEntry(
+        id=r.id, project=r.project, created_at=r.created_at, lock_sha256=r.lock_sha256,
+        input_digest=r.input_digest, package_count=r.package_count, command=r.command,
+        body_key=r.body_key,
+    )
 
 
 def body(store: Store, entry: LockEntry) -> bytes:

@@ -53,6 +53,14 @@ def locked(store_dir: Path) -> None:
     assert main(["lock", "-q"]) == 0
 
 
+def locked_and_old_copy(store_dir: Path) -> None:
+    """A lock, and old.lock: the same lock with one artifact hash changed."""
+    locked(store_dir)
+    text = Path("px.lock").read_text()
+    start = text.index('sha256 = "') + len('sha256 = "')
+    Path("old.lock").write_text(text[:start] + "0" * 64 + text[start + 64 :])
+
+
 # (argv, schema name, expected exit code, setup)
 CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("--version",), "version", 0, None),
@@ -67,6 +75,10 @@ CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("lock", "--check"), "lock", 0, locked),
     (("add", "yanked-pkg==1.0"), "add", 0, locked),
     (("remove", "diamond-a"), "remove", 0, locked),
+    (("lock", "diff", "px.lock", "px.lock"), "lock-diff", 0, locked),
+    (("lock", "diff", "old.lock"), "lock-diff", 9, locked_and_old_copy),
+    (("lock", "history"), "lock-history", 0, locked),
+    (("why", "diamond-d"), "why", 0, locked),
     # failures: one JSON error object on stdout
     (("cache", "clean"), "error", 2, seed),
     (("query", "DELETE FROM blobs"), "error", 3, seed),
@@ -76,6 +88,11 @@ CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("add", "unsat-a", "unsat-b"), "error", 7, locked),
     (("remove", "flask"), "error", 3, locked),
     (("lock",), "error", 3, None),  # no pyproject.toml
+    (("lock", "diff"), "error", 3, locked),  # not in a git repository
+    (("lock", "diff", "@7"), "error", 3, locked),
+    (("lock", "history"), "error", 3, None),
+    (("why", "no-such-package"), "error", 3, locked),
+    (("why", "diamond-d"), "error", 8, project),  # no px.lock
 ]
 
 
