@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,7 +80,7 @@ def _configure(engine: sa.Engine, *, readonly: bool) -> None:
         if readonly:
             cursor.execute("PRAGMA query_only = ON")
         else:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            # journal_mode=WAL is persistent: set once when the store is opened.
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -108,6 +109,9 @@ class Store:
         self.engine = engine
         self.readonly = readonly
         self._blobs: BlobStore | None = None
+        # Threads of one process queue here, handing over at once, instead of
+        # sleeping in SQLite's busy handler; other processes still wait there.
+        self._writer = threading.Lock()
 
     @property
     def blobs(self) -> BlobStore:
@@ -129,6 +133,7 @@ class Store:
         if self.readonly:
             raise StoreError("the store was opened read-only", hint="this is a bug in px")
         with (
+            self._writer,
             translated(self.path),
             self.engine.connect().execution_options(px_immediate=True) as conn,
             conn.begin(),
@@ -179,6 +184,8 @@ def open_store(directory: Path, *, readonly: bool = False) -> Store:
     engine = make_engine(path)
     store = Store(directory, engine, readonly=False)
     try:
+        with store.autocommit() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
         from px.store.migrate import ensure_current
 
         ensure_current(store)
