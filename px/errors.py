@@ -32,6 +32,7 @@ class ExitCode(enum.IntEnum):
     BUILD = 11  # building a distribution failed
     INSTALL = 12  # installing into an environment failed
     INTERNAL = 70  # a bug in px (EX_SOFTWARE)
+    COMMAND_NOT_FOUND = 127  # `px run` could not find the command (as a shell does)
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -161,3 +162,10 @@ class InternalError(PxError):
 
     exit_code = ExitCode.INTERNAL
     code = "internal"
+
+
+class CommandNotFound(PxError):
+    """`px run` found no such command in the environment or on PATH."""
+
+    exit_code = ExitCode.COMMAND_NOT_FOUND
+    code = "command-not-found"

@@ -1,6 +1,8 @@
 """Entry point: parse, run one handler, render its result or error, return the exit code.
 
-This is the only place that catches :class:`~px.errors.PxError`.
+This is the only place that catches :class:`~px.errors.PxError`. The hot paths
+(`px run`, a no-op `px install`) are tried first, before argparse and the
+rest of px are imported.
 """
 
 from __future__ import annotations
@@ -8,14 +10,24 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from px.cli.app import App
-from px.cli.output import Output
-from px.config import Settings
-from px.errors import ExitCode, PxError
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["run"], ["install"]):
+        from px.cli.fastpath import try_fast
+
+        code = try_fast(argv)
+        if code is not None:
+            return code
+    return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
+    from px.cli.app import App
+    from px.cli.output import Output
+    from px.config import Settings
+    from px.errors import ExitCode, PxError
+
     out = Output(json="--json" in argv, verbosity=_prescan_verbosity(argv))
     try:
         from px.cli.parser import build_parser, version_text
@@ -82,5 +94,5 @@ def _configure_logging(verbosity: int) -> None:
         return  # warnings still reach stderr through logging's last-resort handler
     import logging
 
-    level = logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING
+    level = logging.DEBUG if verbosity >= 2 else logging.INFO
     logging.basicConfig(level=level, stream=sys.stderr, format="%(name)s: %(message)s")

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "px.cli.lock",
     "px.cli.why",
     "px.cli.edit",
+    "px.cli.install",
     "px.cli.cache",
     "px.cli.query",
 )

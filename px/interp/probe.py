@@ -23,6 +23,7 @@ from packaging.markers import default_environment
 from packaging.tags import sys_tags
 print(json.dumps({
     "path": sys.executable,
+    "base": getattr(sys, "_base_executable", sys.executable),
     "markers": default_environment(),
     "tags": [str(t) for t in sys_tags()],
 }))
@@ -34,6 +35,11 @@ class Interpreter:
     path: str
     markers: tuple[tuple[str, str], ...]  # sorted (name, value) pairs of the PEP 508 environment
     tags: tuple[str, ...]  # supported wheel tags, most preferred first
+    base: str = ""  # the installation's own executable when ``path`` is in a venv
+
+    @property
+    def base_executable(self) -> str:
+        return self.base or self.path
 
     @property
     def environment(self) -> dict[str, str]:
@@ -62,6 +68,7 @@ def _from_json(data: dict[str, object]) -> Interpreter:
     assert isinstance(markers, dict) and isinstance(tags, list)
     return Interpreter(
         path=str(data["path"]),
+        base=str(data.get("base") or data["path"]),
         markers=tuple(sorted((str(k), str(v)) for k, v in markers.items())),
         tags=tuple(str(t) for t in tags),
     )
@@ -74,6 +81,7 @@ def describe_running() -> Interpreter:
     return _from_json(
         {
             "path": sys.executable,
+            "base": getattr(sys, "_base_executable", sys.executable),
             "markers": dict(default_environment()),
             "tags": [str(t) for t in sys_tags()],
         }

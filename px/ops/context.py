@@ -116,8 +116,9 @@ def index_client(
     url = env.get("PX_INDEX_URL") or project.px.default_index_url()
     marked = next((i for i in project.px.indexes if i.default), None)
     default = IndexConfig(marked.name, url) if marked else default_index(url)
-    find_links = [
-        (project.root / link).resolve() for link in project.px.find_links if "://" not in link
+    find_links: list[Path | str] = [
+        link if "://" in link else (project.root / link).resolve()
+        for link in project.px.find_links
     ]
     return IndexClient(
         store,

@@ -1,0 +1,211 @@
+"""Environment generations: a venv-shaped directory of hard links, switched in atomically.
+
+The project's ``.px/`` is what Python sees as a virtual environment::
+
+    .px/pyvenv.cfg -> current/pyvenv.cfg
+    .px/bin        -> current/bin          python (the base interpreter), scripts
+    .px/lib        -> current/lib          lib/pythonX.Y/site-packages
+    .px/current    -> gens/N               the one switch
+    .px/gens/N/                            a complete generation
+
+Because ``.px`` carries a ``pyvenv.cfg``, CPython itself keeps the base
+interpreter's site-packages and the user site off ``sys.path`` and sets
+``sys.executable`` to ``.px/bin/python``, so subprocesses started with it see
+the same environment; imports run at venv speed (one site-packages directory).
+A new generation is built beside the current one and becomes visible with a
+single ``rename`` of the ``current`` symlink: Python never sees a half-built
+environment, and the previous generation stays on disk for rollback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from px.install import layout
+
+if TYPE_CHECKING:
+    from px.install.tree import Tree
+    from px.interp import Interpreter
+
+GENS = "gens"
+CURRENT = "current"
+STABLE_LINKS = ("bin", "lib", "pyvenv.cfg")
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    name: str
+    module: str
+    attr: str
+    gui: bool = False
+
+
+def site_packages(root: Path, interpreter: Interpreter) -> Path:
+    env = interpreter.environment
+    lib = "pypy" if env["implementation_name"] == "pypy" else "python"
+    return root / "lib" / f"{lib}{env['python_version']}" / "site-packages"
+
+
+def python_in(root: Path) -> Path:
+    return root / "bin" / "python"
+
+
+def next_number(px_dir: Path) -> int:
+    gens = px_dir / GENS
+    numbers = [int(p.name) for p in gens.iterdir() if p.name.isdigit()] if gens.is_dir() else []
+    return max(numbers, default=0) + 1
+
+
+def current_generation(px_dir: Path) -> int | None:
+    try:
+        target = os.readlink(px_dir / CURRENT)
+    except OSError:
+        return None
+    name = Path(target).name
+    return int(name) if name.isdigit() else None
+
+
+def build(
+    px_dir: Path,
+    number: int,
+    interpreter: Interpreter,
+    trees: Sequence[Tree],
+    entry_points: Sequence[EntryPoint],
+) -> tuple[Path, list[str]]:
+    """Assemble generation ``number`` next to the current one; return it and any warnings."""
+    gens = px_dir / GENS
+    gens.mkdir(parents=True, exist_ok=True)
+    staging = gens / f".{number}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    warnings: list[str] = []
+    base = os.path.realpath(interpreter.base_executable)
+    (staging / "pyvenv.cfg").write_text(
+        f"home = {os.path.dirname(base)}\n"
+        "include-system-site-packages = false\n"
+        f"version = {interpreter.version}\n"
+        f"executable = {base}\n"
+        f"px-generation = {number}\n"
+    )
+    bin_dir = staging / "bin"
+    bin_dir.mkdir()
+    short = interpreter.environment["python_version"]
+    for name in ("python", "python3", f"python{short}"):
+        os.symlink(base, bin_dir / name)
+    site = site_packages(staging, interpreter)
+    site.mkdir(parents=True)
+    linker = _Linker()
+    shebang = _shebang(python_in(px_dir))
+    for tree in trees:
+        for relative in tree.files.get(layout.SITE, ()):
+            if not linker.link(tree.part(layout.SITE) / relative, site / relative):
+                warnings.append(f"{relative} is provided by more than one package; kept the first")
+        for relative in tree.files.get(layout.DATA, ()):
+            linker.link(tree.part(layout.DATA) / relative, staging / relative)
+        for relative in tree.files.get(layout.INCLUDE, ()):
+            linker.link(tree.part(layout.INCLUDE) / relative, staging / "include" / relative)
+        for relative in tree.files.get(layout.SCRIPTS, ()):
+            _copy_script(tree.part(layout.SCRIPTS) / relative, bin_dir / Path(relative).name, shebang)
+    for entry in entry_points:
+        _write_launcher(bin_dir / entry.name, entry, shebang)
+    final = gens / str(number)
+    shutil.rmtree(final, ignore_errors=True)  # a leftover from an interrupted install
+    staging.rename(final)
+    return final, warnings
+
+
+def switch(px_dir: Path, number: int) -> None:
+    """Make generation ``number`` current with one atomic rename."""
+    link = px_dir / f".{CURRENT}.tmp"
+    link.unlink(missing_ok=True)
+    os.symlink(f"{GENS}/{number}", link)
+    os.replace(link, px_dir / CURRENT)
+    for name in STABLE_LINKS:
+        stable = px_dir / name
+        if not stable.is_symlink():
+            if stable.exists():
+                shutil.rmtree(stable) if stable.is_dir() else stable.unlink()
+            os.symlink(f"{CURRENT}/{name}", stable)
+    for entry in (px_dir / GENS / str(number)).iterdir():
+        # .data/data top-level directories (share/, etc/ ...) are reached through current too
+        if entry.name not in {*STABLE_LINKS, "include"} and not (px_dir / entry.name).exists():
+            os.symlink(f"{CURRENT}/{entry.name}", px_dir / entry.name)
+
+
+def remove_generations(px_dir: Path, keep: set[int]) -> list[int]:
+    """Delete generations not in ``keep`` (and leftovers of interrupted builds)."""
+    removed = []
+    gens = px_dir / GENS
+    if not gens.is_dir():
+        return removed
+    for entry in gens.iterdir():
+        if entry.name.isdigit() and int(entry.name) in keep:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        if entry.name.isdigit():
+            removed.append(int(entry.name))
+    return sorted(removed)
+
+
+class _Linker:
+    """Hard links when the store and the project share a file system, else copies."""
+
+    def __init__(self) -> None:
+        self.hard_links = True
+        self._made: set[Path] = set()
+
+    def link(self, source: Path, target: Path) -> bool:
+        parent = target.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+        try:
+            if self.hard_links:
+                try:
+                    os.link(source, target)
+                    return True
+                except OSError as error:
+                    if isinstance(error, FileExistsError):
+                        raise
+                    self.hard_links = False  # EXDEV and friends: copy from now on
+            shutil.copy2(source, target)
+            return True
+        except FileExistsError:
+            return False
+
+
+def _shebang(python: Path) -> str:
+    text = str(python)
+    if " " not in text and len(text) < 120:
+        return f"#!{text}\n"
+    # Too long or spaced for the kernel: let /bin/sh start the interpreter.
+    return f"#!/bin/sh\n'''exec' \"{text}\" \"$0\" \"$@\"\n' '''\n"
+
+
+def _copy_script(source: Path, target: Path, shebang: str) -> None:
+    data = source.read_bytes()
+    if data.startswith((b"#!python", b"#!pythonw")):
+        first, _, rest = data.partition(b"\n")
+        data = shebang.encode() + rest
+    target.write_bytes(data)
+    os.chmod(target, 0o755)
+
+
+def _write_launcher(target: Path, entry: EntryPoint, shebang: str) -> None:
+    head, _, _tail = entry.attr.partition(".")
+    call = entry.attr
+    target.write_text(
+        f"{shebang}# -*- coding: utf-8 -*-\n"
+        "import re\n"
+        "import sys\n"
+        f"from {entry.module} import {head}\n"
+        'if __name__ == "__main__":\n'
+        "    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n"
+        f"    sys.exit({call}())\n"
+    )
+    os.chmod(target, 0o755)

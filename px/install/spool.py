@@ -1,0 +1,101 @@
+"""Holding a wheel's files between validation and storing them.
+
+Validation streams every member once; the bytes it checks are kept here so
+the store is written only after the whole wheel passed. Small members stay in
+memory up to a budget; large members and anything past the budget go to
+temporary files (in a directory made on first need under ``parent``, beside
+the store, and removed by :meth:`Spool.close`), so memory stays bounded for
+any wheel the limits allow.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from px.store import Store
+
+MEMORY_BUDGET = 128 << 20  # bytes of member data held in memory per wheel
+LARGE_MEMBER = 16 << 20  # a member this big always goes to a temporary file
+BATCH_BYTES = 32 << 20  # raw bytes per put_many transaction
+
+
+class Spool:
+    """A :class:`~px.install.validate.MemberSink` that can then put everything into a store."""
+
+    def __init__(self, parent: Path, memory_budget: int = MEMORY_BUDGET) -> None:
+        self._parent = parent
+        self._directory: Path | None = None
+        self._budget = memory_budget
+        self._in_memory = 0
+        self._held: dict[str, bytes] = {}
+        self._spilled: dict[str, Path] = {}
+        self._path = ""
+        self._parts: list[bytes] = []
+        self._file: IO[bytes] | None = None
+
+    def begin(self, path: str, size: int) -> None:
+        self._path = path
+        self._parts = []
+        if size > LARGE_MEMBER or self._in_memory + size > self._budget:
+            if self._directory is None:
+                self._directory = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self._parent))
+            target = self._directory / str(len(self._spilled))
+            self._spilled[path] = target
+            self._file = open(target, "wb")  # noqa: SIM115 - closed in end()
+        else:
+            self._in_memory += size
+
+    def write(self, chunk: bytes) -> None:
+        if self._file is not None:
+            self._file.write(chunk)
+        else:
+            self._parts.append(chunk)
+
+    def end(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        else:
+            self._held[self._path] = b"".join(self._parts)
+        self._parts = []
+
+    def store(self, store: Store) -> dict[str, str]:
+        """Put every held file into the store (batched); return blob keys by member path."""
+        keys: dict[str, str] = {}
+        batch: list[str] = []
+        size = 0
+        for path, data in self._held.items():
+            batch.append(path)
+            size += len(data)
+            if size >= BATCH_BYTES:
+                keys.update(
+                    zip(batch, store.blobs.put_many([self._held[p] for p in batch]), strict=True)
+                )
+                batch, size = [], 0
+        if batch:
+            keys.update(
+                zip(batch, store.blobs.put_many([self._held[p] for p in batch]), strict=True)
+            )
+        for path, spilled in self._spilled.items():
+            keys[path] = store.blobs.put_file(spilled)
+        return keys
+
+    def close(self) -> None:
+        """Drop everything held and remove the temporary files."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._held.clear()
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,176 @@
+"""Materialised trees: each wheel unpacked once per interpreter, read-only, byte-compiled.
+
+A tree lives under ``$PX_HOME/trees/<wheel sha256>-<cache tag>/`` and is built
+from the wheel's manifest in the store (never from the wheel file), in a
+temporary directory that is renamed into place only when complete: a tree
+directory that exists is whole. Its files are made read-only because every
+environment hard-links them; ``.px-tree.json`` lists them so an environment
+is assembled without walking the tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from px.install import layout
+
+if TYPE_CHECKING:
+    from px.interp import Interpreter
+    from px.store import Store
+
+MARKER = ".px-tree.json"
+READ_BATCH = 256
+
+
+class ManifestEntry(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def blob_key(self) -> str: ...
+    @property
+    def mode(self) -> int: ...
+
+
+class WheelLike(Protocol):
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def files(self) -> Sequence[ManifestEntry]: ...
+
+
+@dataclass(frozen=True)
+class Tree:
+    path: Path
+    files: dict[str, tuple[str, ...]]  # part -> relative paths (files only)
+
+    def part(self, name: str) -> Path:
+        return self.path / name
+
+
+def cache_tag(interpreter: Interpreter) -> str:
+    env = interpreter.environment
+    return f"{env['implementation_name']}-{env['python_version'].replace('.', '')}"
+
+
+def tree_dir(root: Path, wheel: WheelLike, interpreter: Interpreter) -> Path:
+    return root / f"{wheel.sha256[:40]}-{cache_tag(interpreter)}"
+
+
+def load_tree(path: Path) -> Tree | None:
+    try:
+        data = json.loads((path / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+    return Tree(path, {part: tuple(files) for part, files in data["files"].items()})
+
+
+def ensure_trees(
+    store: Store, wheels: Sequence[WheelLike], interpreter: Interpreter, root: Path
+) -> dict[str, Tree]:
+    """A tree for every wheel (by sha256), building the missing ones."""
+    trees: dict[str, Tree] = {}
+    missing: list[WheelLike] = []
+    for wheel in wheels:
+        found = load_tree(tree_dir(root, wheel, interpreter))
+        if found is None:
+            missing.append(wheel)
+        else:
+            trees[wheel.sha256] = found
+    if missing:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+        try:
+            built = {w.sha256: _unpack(store, w, staging / w.sha256) for w in missing}
+            compile_bytecode(interpreter, [p / layout.SITE for p in built.values()])
+            for wheel in missing:
+                trees[wheel.sha256] = _finish(built[wheel.sha256], tree_dir(root, wheel, interpreter))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return trees
+
+
+def _unpack(store: Store, wheel: WheelLike, target: Path) -> Path:
+    data_dir = _data_dir(wheel)
+    placed: list[tuple[Path, str, int]] = []
+    for entry in wheel.files:
+        where = layout.destination(entry.path, data_dir)
+        if where is None:
+            continue
+        part, relative = where
+        placed.append((target / part / relative, entry.blob_key, entry.mode))
+    for i in range(0, len(placed), READ_BATCH):
+        batch = placed[i : i + READ_BATCH]
+        contents = store.blobs.get_many([key for _, key, _ in batch])
+        for path, key, mode in batch:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(contents[key])
+            os.chmod(path, 0o755 if mode & 0o111 else 0o644)
+    dist_info = _dist_info(wheel)
+    if dist_info is not None and (target / layout.SITE / dist_info).is_dir():
+        (target / layout.SITE / dist_info / "INSTALLER").write_text("px\n")
+    return target
+
+
+def _dist_info(wheel: WheelLike) -> str | None:
+    for entry in wheel.files:
+        head = entry.path.split("/", 1)[0]
+        if head.endswith(".dist-info"):
+            return head
+    return None
+
+
+def _data_dir(wheel: WheelLike) -> str:
+    dist_info = _dist_info(wheel)
+    return (dist_info or "").removesuffix(".dist-info") + ".data"
+
+
+def compile_bytecode(interpreter: Interpreter, directories: Iterable[Path]) -> None:
+    """Byte-compile with the target interpreter itself (its magic number), in parallel.
+
+    Files that do not compile (Python 2 leftovers in some distributions) are
+    skipped, as pip does.
+    """
+    existing = [str(d) for d in directories if d.is_dir()]
+    if not existing:
+        return
+    subprocess.run(
+        [interpreter.path, "-I", "-m", "compileall", "-q", "-q", "-j", "0", *existing],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def _finish(staged: Path, final: Path) -> Tree:
+    files: dict[str, list[str]] = {}
+    for part in (layout.SITE, layout.SCRIPTS, layout.DATA, layout.INCLUDE):
+        base = staged / part
+        listed: list[str] = []
+        for directory, _dirs, names in os.walk(base):
+            for name in names:
+                path = Path(directory) / name
+                listed.append(path.relative_to(base).as_posix())
+                mode = path.stat().st_mode
+                os.chmod(path, stat.S_IMODE(mode) & ~0o222)  # shared by hard links: read-only
+        if listed:
+            files[part] = sorted(listed)
+    (staged / MARKER).write_text(json.dumps({"files": files}, sort_keys=True))
+    try:
+        staged.rename(final)
+    except OSError:
+        if load_tree(final) is None:  # not another px finishing the same tree first
+            raise
+    tree = load_tree(final)
+    assert tree is not None
+    return tree

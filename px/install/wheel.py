@@ -1,0 +1,208 @@
+"""Wheels into the store: validate completely, then store each file as a blob and the wheel as
+a manifest of (path, blob key, mode, size).
+
+Nothing is written before the whole wheel has been validated: member bytes are
+held in memory (or spooled to temporary files beside the store for large
+wheels) while :func:`~px.install.validate.validate_wheel` checks them, then
+stored in a few batched transactions, then the manifest is recorded in one
+transaction. Ingest is idempotent by the wheel file's sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import InvalidVersion
+
+from px.errors import IntegrityError
+from px.install.distinfo import EntryPoint, EntryPoints, parse_entry_points
+from px.install.limits import DEFAULT_LIMITS, Limits
+from px.install.refusals import refused
+from px.install.spool import Spool
+from px.install.validate import ValidatedWheel, validate_wheel
+
+if TYPE_CHECKING:
+    from px.store import Store
+    from px.store.wheels import FileRow, NewWheel, StoredWheel
+
+__all__ = [
+    "EntryPoint",
+    "EntryPoints",
+    "Limits",
+    "ManifestEntry",
+    "WheelRecord",
+    "ingest_wheel",
+    "load_wheel",
+    "validate_wheel",
+]
+
+_HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str  # inside the wheel, normalised
+    blob_key: str
+    mode: int  # 0o755 or 0o644
+    size: int
+
+
+@dataclass(frozen=True)
+class WheelRecord:
+    """An ingested wheel, as the store knows it."""
+
+    id: int
+    filename: str
+    sha256: str
+    name: str  # normalised
+    version: str
+    tags: str
+    files: tuple[ManifestEntry, ...]  # sorted by path
+    entry_points: EntryPoints
+    data_dirs: tuple[str, ...]  # ``.data`` schemes present: data, headers, platlib, ...
+    root_is_purelib: bool
+    dist_info: str  # "{name}-{version}.dist-info"
+    source: str
+    wheel_size: int
+    unpacked_size: int
+
+    @property
+    def data_dir(self) -> str:
+        return self.dist_info.removesuffix(".dist-info") + ".data"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(_HASH_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest_wheel(
+    store: Store,
+    path: Path,
+    *,
+    filename: str | None = None,
+    expected_sha256: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    source: str = "index",
+) -> WheelRecord:
+    """Validate ``path`` and put it into the store; return the stored record.
+
+    ``filename`` is the wheel's real name when ``path`` is a temporary copy. A
+    wheel whose sha256 is already in the store is returned without being read
+    again. Refusals raise :class:`~px.errors.InputError` (structure) or
+    :class:`~px.errors.IntegrityError` (hashes), and leave the store untouched.
+    """
+    from px.store import wheels as stored
+
+    wheel = filename or path.name
+    sha256 = file_sha256(path)
+    if expected_sha256 is not None and sha256 != expected_sha256.lower():
+        raise IntegrityError(
+            f"refusing wheel {wheel}: its sha256 is not the one expected",
+            why=f"expected {expected_sha256.lower()}, the file has {sha256}",
+            hint="px stored nothing from it; download it again",
+        )
+    existing = load_wheel(store, sha256)
+    if existing is not None:
+        _same_project(existing, wheel)
+        return existing
+    with Spool(store.directory) as spool:
+        validated = validate_wheel(path, wheel, limits, sink=spool)
+        keys = spool.store(store)
+    files = [
+        stored.FileRow(m.path, keys[m.path], m.mode, m.size)
+        for m in sorted(validated.members, key=lambda m: m.path)
+    ]
+    row = stored.record_wheel(store, _new_wheel(validated, sha256, keys, source), files)
+    return _record(row, files)
+
+
+def load_wheel(store: Store, sha256: str) -> WheelRecord | None:
+    """The ingested wheel with this sha256 (of the wheel file), or None."""
+    from px.store.wheels import manifest
+
+    found = manifest(store, sha256)
+    if found is None:
+        return None
+    return _record(*found)
+
+
+def _new_wheel(
+    validated: ValidatedWheel, sha256: str, keys: dict[str, str], source: str
+) -> NewWheel:
+    from px.store.wheels import NewWheel
+
+    return NewWheel(
+        filename=validated.filename,
+        sha256=sha256,
+        name=validated.name,
+        version=validated.version,
+        tags=validated.tags,
+        root_is_purelib=validated.root_is_purelib,
+        metadata_key=keys[f"{validated.dist_info}/METADATA"],
+        entry_points=validated.entry_points_text,
+        wheel_size=validated.wheel_size,
+        unpacked_size=validated.unpacked_size,
+        source=source,
+    )
+
+
+def _record(row: StoredWheel, files: Sequence[FileRow]) -> WheelRecord:
+    entries = tuple(ManifestEntry(f.path, f.blob_key, f.mode, f.size) for f in files)
+    dist_info = next(
+        (top for top in (e.path.split("/", 1)[0] for e in entries) if top.endswith(".dist-info")),
+        f"{row.name}-{row.version}.dist-info",
+    )
+    data_prefix = dist_info.removesuffix(".dist-info") + ".data/"
+    schemes = {
+        e.path[len(data_prefix) :].split("/", 1)[0]
+        for e in entries
+        if e.path.startswith(data_prefix)
+    }
+    points = (
+        EntryPoints()
+        if row.entry_points is None
+        else parse_entry_points(
+            row.entry_points.encode("utf-8"), row.filename, f"{dist_info}/entry_points.txt"
+        )
+    )
+    return WheelRecord(
+        id=row.id,
+        filename=row.filename,
+        sha256=row.sha256,
+        name=row.name,
+        version=row.version,
+        tags=row.tags,
+        files=tuple(sorted(entries, key=lambda e: e.path)),
+        entry_points=points,
+        data_dirs=tuple(sorted(schemes)),
+        root_is_purelib=row.root_is_purelib,
+        dist_info=dist_info,
+        source=row.source,
+        wheel_size=row.wheel_size,
+        unpacked_size=row.unpacked_size,
+    )
+
+
+def _same_project(existing: WheelRecord, wheel: str) -> None:
+    """The same bytes under another file name must still name the same project and version."""
+    if wheel == existing.filename:
+        return
+    try:
+        name, version, _build, _tags = parse_wheel_filename(wheel)
+    except (InvalidWheelFilename, InvalidVersion) as error:
+        raise refused(wheel, f"its file name is not a valid wheel name ({error})") from None
+    if str(name) != existing.name or str(version) != existing.version:
+        raise refused(
+            wheel,
+            f"it has the same bytes as {existing.filename}, which is "
+            f"{existing.name} {existing.version}",
+        )

@@ -1,0 +1,83 @@
+"""Reading one member's bytes in bounded chunks, holding it to what the directory declared.
+
+A member may not inflate past its declared size (checked on every chunk, so a
+size lie is caught after at most one chunk past it), must inflate to exactly
+that size, must end its deflate stream exactly where its compressed data ends,
+and must match its CRC-32.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from px.install.refusals import corrupt, refused
+from px.install.ziparchive import STORED, ZipMember
+
+READ_CHUNK = 1 << 20  # compressed bytes read at a time
+OUT_CHUNK = 1 << 20  # most bytes one inflate step may produce
+
+
+def member_chunks(f: BinaryIO, m: ZipMember, wheel: str) -> Iterator[bytes]:
+    """Yield the member's raw bytes, at most :data:`OUT_CHUNK` at a time."""
+    crc = produced = 0
+    inflater = None if m.method == STORED else zlib.decompressobj(-zlib.MAX_WBITS)
+    pos, remaining = m.data_offset, m.compressed_size
+    while remaining:
+        f.seek(pos)
+        block = f.read(min(READ_CHUNK, remaining))
+        if not block:
+            raise refused(wheel, "is cut short: the file ends inside it", member=m.name)
+        pos += len(block)
+        remaining -= len(block)
+        for out in [block] if inflater is None else _inflate(inflater, block, m, wheel):
+            produced += len(out)
+            if produced > m.size:
+                raise refused(
+                    wheel, f"inflates past its declared size of {m.size} bytes", member=m.name
+                )
+            crc = zlib.crc32(out, crc)
+            yield out
+        if inflater is not None and inflater.eof and (remaining or inflater.unused_data):
+            raise refused(wheel, "has data after the end of its deflate stream", member=m.name)
+    if inflater is not None:
+        tail = inflater.flush()
+        produced += len(tail)
+        if produced > m.size:
+            raise refused(
+                wheel, f"inflates past its declared size of {m.size} bytes", member=m.name
+            )
+        if tail:
+            crc = zlib.crc32(tail, crc)
+            yield tail
+        if not inflater.eof:
+            raise refused(wheel, "has a truncated deflate stream", member=m.name)
+    if produced != m.size:
+        raise refused(
+            wheel,
+            f"inflates to {produced} bytes, not the {m.size} its directory declares",
+            member=m.name,
+        )
+    if crc != m.crc:
+        raise corrupt(wheel, "does not match its CRC-32", member=m.name)
+
+
+def _inflate(inflater: zlib._Decompress, block: bytes, m: ZipMember, wheel: str) -> Iterator[bytes]:
+    while block and not inflater.eof:
+        try:
+            out = inflater.decompress(block, OUT_CHUNK)
+        except zlib.error as error:
+            raise refused(wheel, f"has a broken deflate stream ({error})", member=m.name) from None
+        block = inflater.unconsumed_tail
+        if out:
+            yield out
+
+
+def read_member(f: BinaryIO, m: ZipMember, wheel: str, limit: int, what: str) -> bytes:
+    """A small member read whole, refused beyond ``limit`` bytes."""
+    if m.size > limit:
+        raise refused(
+            wheel, f"is {m.size} bytes, over the {limit}-byte limit for {what}", member=m.name
+        )
+    return b"".join(member_chunks(f, m, wheel))

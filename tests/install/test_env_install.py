@@ -1,0 +1,197 @@
+"""`px install` / `px run` / `px env` / `px tidy` against the loopback index, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+PYPROJECT = """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["greet-app", "diamond-a", "nspkg-a", "nspkg-b", "datafiles"]
+
+[dependency-groups]
+dev = ["markers-pkg"]
+"""
+
+HEAVY = ("sqlalchemy", "alembic", "resolvelib", "urllib3", "zstandard", "blake3", "tomlkit")
+
+
+@pytest.fixture
+def project(tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PX_INDEX_URL", index.url("primary"))
+    root = tmp_path / "demo"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    return root
+
+
+def env_python(root: Path, code: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(root / ".px" / "bin" / "python"), "-c", code],
+        capture_output=True, text=True, cwd=root, **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def px_subprocess(root: Path, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "px", *argv], capture_output=True, text=True, cwd=root,
+        env={**os.environ, **(env or {})}, timeout=300,
+    )
+
+
+def test_install_then_everything_sees_the_environment(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    result = px("install", "--json", cwd=project)
+    assert result.code == 0, result.err
+    assert result.json()["status"] == "installed"
+    # console script, python -m, and a subprocess started with sys.executable
+    assert px_subprocess(project, "run", "greet-app").stdout.strip() == "Hello, world!"
+    probe = env_python(
+        project,
+        "import subprocess, sys; "
+        "print(subprocess.run([sys.executable, '-c', 'import diamond_a, nsroot.a, nsroot.b; "
+        "print(diamond_a.__file__)'], capture_output=True, text=True).stdout)",
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert str(project / ".px") in probe.stdout
+    module = px_subprocess(project, "run", "python", "-m", "greet_app.main")
+    assert module.returncode == 0, module.stderr
+
+
+def test_base_and_user_site_packages_do_not_leak_in(px, project: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    user_base = tmp_path / "userbase"
+    user_site = Path(
+        sysconfig.get_path("purelib", f"{os.name}_user", vars={"userbase": str(user_base)})
+    )
+    user_site.mkdir(parents=True)
+    (user_site / "leaky_user_module.py").write_text("")
+    out = env_python(
+        project,
+        "import json, site, sys; print(json.dumps({'path': sys.path, 'user': site.ENABLE_USER_SITE}))",
+        env={**os.environ, "PYTHONUSERBASE": str(user_base)},
+    )
+    data = json.loads(out.stdout)
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
+    assert base["purelib"] not in data["path"] and base["platlib"] not in data["path"]
+    assert not data["user"]
+    assert env_python(project, "import leaky_user_module",
+                      env={**os.environ, "PYTHONUSERBASE": str(user_base)}).returncode != 0
+    # a package the base interpreter has but the lock does not must not be importable
+    base_names = sorted(
+        p.name for p in Path(base["purelib"]).iterdir()
+        if p.is_dir() and p.name.isidentifier() and not p.name.startswith("_")
+    ) if Path(base["purelib"]).is_dir() else []
+    for name in base_names[:3]:
+        assert env_python(project, f"import {name}").returncode != 0, name
+
+
+def test_data_files_and_scripts_are_placed_per_the_wheel_spec(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    tree = {p.relative_to(project / ".px" / "current").as_posix()
+            for p in (project / ".px" / "current").rglob("*") if p.is_file() or p.is_symlink()}
+    assert any(t.startswith("bin/") and "datafiles" in t for t in tree), sorted(tree)[:20]
+    assert any(t.startswith("share/") for t in tree)
+
+
+def test_noop_install_and_run_import_nothing_heavy(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    probe = (
+        "import os, sys\n"
+        "def fake_exec(path, argv, env):\n"
+        f"    print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+        "    print(path)\n"
+        "    os._exit(0)\n"
+        "os.execve = fake_exec\n"
+        "from px.cli.main import main\n"
+        "main(['run', 'python', '-c', 'pass'])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=project)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "[]", out.stdout + out.stderr
+    assert lines[1].endswith(".px/bin/python")
+    noop = subprocess.run(
+        [sys.executable, "-c",
+         "import sys\nfrom px.cli.main import main\ncode = main(['install', '--frozen'])\n"
+         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"],
+        capture_output=True, text=True, cwd=project,
+    )
+    assert "up to date" in noop.stdout and noop.stdout.strip().endswith("[]"), noop.stdout
+
+
+def test_frozen_refuses_missing_or_stale_locks(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = px("install", "--frozen", cwd=project)
+    assert missing.code == 8 and not (project / "px.lock").exists()
+    assert not (project / ".px" / "current").exists()
+    assert px("lock", cwd=project).code == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"datafiles"', '"datafiles", "yanked-pkg"'))
+    lock_before = (project / "px.lock").read_bytes()
+    stale = px("install", "--frozen", "--json", cwd=project)
+    assert stale.code == 8 and stale.json()["error"]["code"] == "lock-stale"
+    assert (project / "px.lock").read_bytes() == lock_before
+    synced = px("install", cwd=project)  # without --frozen it re-locks first
+    assert synced.code == 0 and b"yanked-pkg" in (project / "px.lock").read_bytes()
+
+
+def test_run_syncs_after_a_lock_change_and_reports_missing_commands(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    assert px_subprocess(project, "run", "no-such-command-anywhere").returncode == 127
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"datafiles"', '"datafiles", "gui-tool"'))
+    ran = px_subprocess(project, "run", "python", "-c", "import gui_tool; print('ok')")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "ok"
+
+
+def test_groups_and_tidy(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", "--no-dev", cwd=project).code == 0
+    assert env_python(project, "import markers_pkg").returncode != 0
+    assert px("install", cwd=project).code == 0
+    assert env_python(project, "import markers_pkg").returncode == 0
+    gens = sorted(p.name for p in (project / ".px" / "gens").iterdir())
+    assert gens == ["1", "2"]
+    tidy = px("tidy", "--json", cwd=project)
+    assert tidy.code == 0 and tidy.json()["removed_generations"] == [1]
+    assert sorted(p.name for p in (project / ".px" / "gens").iterdir()) == ["2"]
+    assert env_python(project, "import markers_pkg").returncode == 0
+
+
+def test_env_info_and_python(px, project: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("env", "python", cwd=project).code == 12  # no environment yet
+    assert px("install", cwd=project).code == 0
+    info = px("env", "info", "--json", cwd=project).json()
+    assert info["up_to_date"] and info["generation"] == 1
+    assert {"name": "greet-app", "version": "1.0"} in info["packages"]
+    path = px("env", "python", cwd=project).out.strip()
+    assert path == str(project / ".px" / "bin" / "python")
+
+
+def test_store_trees_are_shared_and_read_only(px, project: Path, tmp_path: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "pyproject.toml").write_text(PYPROJECT.replace('"demo"', '"second"'))
+    assert px("install", cwd=second).code == 0
+    a = next((project / ".px" / "current").rglob("diamond_a/__init__.py"))
+    b = next((second / ".px" / "current").rglob("diamond_a/__init__.py"))
+    assert os.stat(a).st_ino == os.stat(b).st_ino  # one tree, hard-linked twice
+    assert not os.access(a, os.W_OK) or os.geteuid() == 0
+    assert not (os.stat(a).st_mode & 0o222)
+    pyc = list((store_dir / "trees").rglob("diamond_a/__pycache__/*.pyc"))
+    assert pyc, "trees are byte-compiled once, in the store"
+
+
+def test_fast_path_selection_matches_the_installer() -> None:
+    from px.cli.fastpath import DEFAULT_SELECTION
+    from px.install.select import selection_key
+
+    assert selection_key(True, [], []) == DEFAULT_SELECTION

@@ -1,0 +1,245 @@
+"""Ingesting wheels: exact manifests, shared files stored once, idempotence, scripts and data."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from px.errors import InputError, IntegrityError
+from px.install import spool as spool_module
+from px.install.distinfo import EntryPoint, EntryPoints
+from px.install.wheel import ManifestEntry, ingest_wheel, load_wheel, validate_wheel
+from tests.install import wheel_builder as wb
+from tests.install.wheel_builder import DIST_INFO, FILENAME, Member
+
+
+def _wheels(tree: Any) -> list[Any]:
+    return [a for a in tree.artifacts if a.is_wheel]
+
+
+def _blob_count(store: Any) -> int:
+    with store.read() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM blobs").scalar())
+
+
+def test_every_fixture_wheel_ingests_with_an_exact_manifest(
+    fixture_index_tree: Any, store: Any
+) -> None:
+    contents: set[bytes] = set()
+    for artifact in _wheels(fixture_index_tree):
+        record = ingest_wheel(store, artifact.path, expected_sha256=artifact.sha256)
+        assert (record.name, record.version) == (artifact.project, artifact.version)
+        assert record.sha256 == artifact.sha256
+        assert record.filename == artifact.filename
+        with zipfile.ZipFile(artifact.path) as archive:
+            infos = {i.filename: i for i in archive.infolist() if not i.is_dir()}
+            assert [f.path for f in record.files] == sorted(infos)
+            for entry in record.files:
+                data = archive.read(entry.path)
+                contents.add(data)
+                assert store.blobs.get(entry.blob_key) == data
+                assert entry.size == len(data)
+                executable = (infos[entry.path].external_attr >> 16) & 0o111
+                assert entry.mode == (0o755 if executable else 0o644)
+        assert record.unpacked_size == sum(f.size for f in record.files)
+        assert load_wheel(store, artifact.sha256) == record
+    assert _blob_count(store) == len(contents)  # each distinct content once, across wheels
+
+
+def test_data_dirs_scripts_and_entry_points(fixture_index_tree: Any, store: Any) -> None:
+    by_project = {a.project: a for a in _wheels(fixture_index_tree) if a.index == "primary"}
+    datafiles = ingest_wheel(store, by_project["datafiles"].path)
+    assert datafiles.data_dirs == ("data", "scripts")
+    assert datafiles.data_dir == "datafiles-1.0.data"
+    assert datafiles.dist_info == "datafiles-1.0.dist-info"
+    assert datafiles.root_is_purelib
+    modes = {f.path: f.mode for f in datafiles.files}
+    assert modes["datafiles-1.0.data/scripts/datafiles-hello"] == 0o755
+    assert modes["datafiles-1.0.data/data/share/datafiles/notes.txt"] == 0o644
+    assert datafiles.entry_points == EntryPoints()
+
+    app = ingest_wheel(store, by_project["greet-app"].path)
+    assert app.entry_points.console == (EntryPoint("greet-app", "greet_app.main", "main"),)
+    assert app.entry_points.gui == ()
+    assert app.data_dirs == ()
+    gui = ingest_wheel(store, by_project["gui-tool"].path)
+    assert gui.entry_points == EntryPoints(gui=(EntryPoint("gui-tool", "gui_tool", "main"),))
+    # what the store returns later is parsed the same way
+    assert load_wheel(store, app.sha256) == app
+    assert load_wheel(store, gui.sha256) == gui
+
+
+def test_a_file_shared_by_two_wheels_is_stored_once(store: Any, tmp_path: Path) -> None:
+    shared = b"# the same bytes in both releases\n" * 50
+    first = wb.write(
+        tmp_path, wb.wheel_bytes(files={"demo/__init__.py": b"V = 1\n", "demo/shared.py": shared})
+    )
+    second_dir = tmp_path / "second"
+    second_dir.mkdir()
+    second = wb.write(
+        second_dir,
+        wb.wheel_bytes(
+            version="2.0", files={"demo/__init__.py": b"V = 2\n", "demo/shared.py": shared}
+        ),
+        "demo-2.0-py3-none-any.whl",
+    )
+    one = ingest_wheel(store, first)
+    before = _blob_count(store)
+    two = ingest_wheel(store, second)
+    # new: __init__.py, METADATA, RECORD (WHEEL and shared.py are byte-identical)
+    assert _blob_count(store) == before + 3
+    key = {f.path: f.blob_key for f in one.files}["demo/shared.py"]
+    assert {f.path: f.blob_key for f in two.files}["demo/shared.py"] == key
+    assert one.id != two.id
+
+
+def test_ingest_is_idempotent_and_does_not_reread_members(
+    store: Any, state: Callable[[Any], object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = wb.write(tmp_path, wb.wheel_bytes())
+    record = ingest_wheel(store, path)
+    before = state(store)
+
+    def no_reading(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the wheel was read again")
+
+    monkeypatch.setattr("px.install.wheel.validate_wheel", no_reading)
+    assert ingest_wheel(store, path) == record
+    assert ingest_wheel(store, path, expected_sha256=record.sha256.upper()) == record
+    assert state(store) == before
+
+
+def test_same_bytes_under_another_name(store: Any, tmp_path: Path) -> None:
+    data = wb.wheel_bytes()
+    record = ingest_wheel(store, wb.write(tmp_path, data))
+    retagged = wb.write(tmp_path, data, "demo-1.0-py2.py3-none-any.whl")
+    assert ingest_wheel(store, retagged) == record  # same project and version: the same wheel
+    with pytest.raises(InputError) as raised:
+        ingest_wheel(store, wb.write(tmp_path, data, "other-1.0-py3-none-any.whl"))
+    assert "same bytes as demo-1.0-py3-none-any.whl" in raised.value.one_line()
+
+
+def test_expected_sha256_is_checked_before_anything(
+    store: Any, state: Callable[[Any], object], tmp_path: Path
+) -> None:
+    path = wb.write(tmp_path, wb.wheel_bytes())
+    before = state(store)
+    with pytest.raises(IntegrityError) as raised:
+        ingest_wheel(store, path, expected_sha256="0" * 64)
+    assert FILENAME in raised.value.what
+    assert state(store) == before
+
+
+def test_filename_overrides_a_temporary_path(store: Any, tmp_path: Path) -> None:
+    path = wb.write(tmp_path, wb.wheel_bytes(), "download.tmp")
+    record = ingest_wheel(store, path, filename=FILENAME, source="built")
+    assert record.filename == FILENAME
+    assert record.source == "built"
+    assert record.tags == "py3-none-any"
+
+
+@pytest.mark.parametrize(
+    ("mode", "recorded"),
+    [
+        (0o104755, 0o755),  # setuid dropped
+        (0o102755, 0o755),  # setgid dropped
+        (0o101777, 0o755),  # sticky and world-writable dropped
+        (0o100666, 0o644),  # group/world-writable dropped
+        (0o100600, 0o644),
+        (0o100700, 0o755),
+        (0, 0o644),  # no Unix mode recorded (a wheel built on Windows)
+    ],
+)
+def test_modes_are_normalised(store: Any, tmp_path: Path, mode: int, recorded: int) -> None:
+    data = wb.wheel_bytes(files={"demo/tool": b"#!/bin/sh\n"}, modes={"demo/tool": mode})
+    record = ingest_wheel(store, wb.write(tmp_path, data))
+    assert {f.path: f.mode for f in record.files}["demo/tool"] == recorded
+
+
+def test_directory_entries_are_ignored(store: Any, tmp_path: Path) -> None:
+    items = [Member("demo/", b"", mode=0o040755), *wb.members()]
+    record = ingest_wheel(store, wb.write(tmp_path, wb.zip_bytes(items)))
+    assert "demo/" not in {f.path for f in record.files}
+    assert "demo/core.py" in {f.path for f in record.files}
+
+
+def test_large_members_go_through_temporary_files(
+    store: Any, state: Callable[[Any], object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool_module, "LARGE_MEMBER", 10)
+    big = bytes(range(256)) * 40
+    data = wb.wheel_bytes(files={"demo/__init__.py": b"", "demo/big.bin": big})
+    record = ingest_wheel(store, wb.write(tmp_path, data))
+    key = {f.path: f.blob_key for f in record.files}["demo/big.bin"]
+    assert store.blobs.get(key) == big
+    assert state(store)[-1] == ()  # the temporary directory is gone
+
+
+def test_spool_keeps_memory_within_its_budget(store: Any, tmp_path: Path) -> None:
+    spooled = spool_module.Spool(tmp_path, memory_budget=100)
+    with spooled:
+        for name, content in (("a", b"x" * 60), ("b", b"y" * 60), ("c", b"")):
+            spooled.begin(name, len(content))
+            spooled.write(content)
+            spooled.end()
+        assert [p.name for p in tmp_path.glob(".ingest-*/*")] == ["0"]  # b went to a file
+        keys = spooled.store(store)
+    assert store.blobs.get(keys["b"]) == b"y" * 60
+    assert store.blobs.get(keys["c"]) == b""
+    assert not list(tmp_path.glob(".ingest-*"))
+
+
+def _zip64_and_descriptor_wheel(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """Members with zip64 extra fields and data descriptors, and zip64 end records."""
+
+    class Unseekable(io.RawIOBase):  # zipfile then writes data descriptors
+        def __init__(self) -> None:
+            self.buffer = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: Any) -> int:
+            self.buffer += b
+            return len(b)
+
+    monkeypatch.setattr(zipfile, "ZIP_FILECOUNT_LIMIT", 2)  # forces the zip64 end records
+    sink = Unseekable()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for m in wb.members():
+            info = zipfile.ZipInfo(m.name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = m.mode << 16
+            with archive.open(info, "w", force_zip64=True) as out:
+                out.write(m.data)
+    return bytes(sink.buffer)
+
+
+def test_zip64_and_data_descriptors_are_accepted(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _zip64_and_descriptor_wheel(monkeypatch)
+    assert b"PK\x06\x06" in data and b"PK\x07\x08" in data
+    record = ingest_wheel(store, wb.write(tmp_path, data))
+    assert f"{DIST_INFO}/RECORD" in {f.path for f in record.files}
+
+
+def test_validate_wheel_needs_no_store(tmp_path: Path) -> None:
+    validated = validate_wheel(wb.write(tmp_path, wb.wheel_bytes()))
+    assert (validated.name, validated.version, validated.dist_info) == ("demo", "1.0", DIST_INFO)
+    assert validated.unpacked_size == sum(m.size for m in validated.members)
+    assert validated.wheel_size == (tmp_path / FILENAME).stat().st_size
+
+
+def test_manifest_entries_carry_what_trees_need(store: Any, tmp_path: Path) -> None:
+    record = ingest_wheel(store, wb.write(tmp_path, wb.wheel_bytes()))
+    entry = {f.path: f for f in record.files}["demo/core.py"]
+    content = b"def main():\n    return 0\n"
+    assert entry == ManifestEntry("demo/core.py", store.blobs.put(content), 0o644, len(content))
+    assert hashlib.sha256((tmp_path / FILENAME).read_bytes()).hexdigest() == record.sha256
