@@ -160,10 +160,15 @@ class IndexClient:
 
     def metadata(self, file: FileInfo) -> CoreMetadata:
         """Core metadata of ``file``: its metadata file if offered, else from the artifact."""
+        return self._metadata_of(file, store_checked=False)
+
+    def _metadata_of(self, file: FileInfo, *, store_checked: bool) -> CoreMetadata:
         with self._lock:
             if file.url in self._metadata:
                 return self._metadata[file.url]
-        data = self._metadata_bytes(file)
+        return self._remember_metadata(file, self._metadata_bytes(file, store_checked))
+
+    def _remember_metadata(self, file: FileInfo, data: bytes) -> CoreMetadata:
         meta = parse_core_metadata(data, source=file.filename)
         parsed = try_parse_filename(file.filename)
         if parsed is not None and canonicalize_name(meta.name) != parsed.name:
@@ -175,9 +180,9 @@ class IndexClient:
             self._metadata[file.url] = meta
         return meta
 
-    def _metadata_bytes(self, file: FileInfo) -> bytes:
+    def _metadata_bytes(self, file: FileInfo, store_checked: bool = False) -> bytes:
         if file.core_metadata:
-            data = self._metadata_file(file)
+            data = self._metadata_file(file, store_checked)
             if data is not None:
                 return data
         key = self.download(file)
@@ -194,20 +199,21 @@ class IndexClient:
             )
         return data
 
-    def _metadata_file(self, file: FileInfo) -> bytes | None:
+    def _metadata_file(self, file: FileInfo, store_checked: bool) -> bytes | None:
+        """The metadata file's bytes; ``store_checked``: the caller just looked for its sha256."""
         sha = file.metadata_sha256
         what = f"the metadata of {file.filename}"
         if sha is not None:
-            key = self._fetcher.content(
+            data = self._fetcher.document(
                 file.metadata_url,
                 filename=file.filename + ".metadata",
                 expected={"sha256": sha},
                 what=what,
+                look_in_store=not store_checked,
             )
-            if key is None:
+            if data is None:
                 log.debug("%s: announced metadata file is missing", file.filename)
-                return None
-            return self._store.blobs.get(key)
+            return data
         fetched = self._fetcher.page(file.metadata_url, accept="*/*", what=what)
         if fetched is None:
             log.debug("%s: announced metadata file is missing; reading the artifact", file.filename)
@@ -215,14 +221,45 @@ class IndexClient:
         return fetched.body
 
     def prefetch_metadata(self, files: Iterable[FileInfo]) -> dict[FileInfo, CoreMetadata]:
-        """Fetch metadata of many files in parallel; the first failure is raised."""
+        """Fetch metadata of many files in parallel; the first failure is raised.
+
+        Metadata files the store already holds (by sha256) are read in one go and
+        parsed here while the others are fetched by the pool.
+        """
         todo = list(dict.fromkeys(files))
         if not todo:
             return {}
+        with self._lock:
+            known = {f: self._metadata[f.url] for f in todo if f.url in self._metadata}
+        hashed: dict[FileInfo, str] = {}
+        for f in todo:
+            if f not in known and f.core_metadata and f.metadata_sha256 is not None:
+                hashed[f] = f.metadata_sha256.lower()
+        try:
+            stored = self._fetcher.stored_documents(hashed.values())
+        except IntegrityError:  # a damaged object: each file alone, so the error lands on its own
+            hashed, stored = {}, {}
         pool = self._executor()
-        futures = [pool.submit(self.metadata, f) for f in todo]
-        concurrent.futures.wait(futures)
-        return {f: future.result() for f, future in zip(todo, futures, strict=True)}
+        futures = {
+            f: pool.submit(self._metadata_of, f, store_checked=f in hashed)
+            for f in todo
+            if f not in known and not (f in hashed and hashed[f] in stored)
+        }
+        outcomes: dict[FileInfo, CoreMetadata | BaseException] = dict(known)
+        for f, sha in hashed.items():
+            if sha in stored:
+                try:
+                    outcomes[f] = self._remember_metadata(f, stored[sha])
+                except Exception as error:  # raised below, in the order of ``files``
+                    outcomes[f] = error
+        concurrent.futures.wait(futures.values())
+        result: dict[FileInfo, CoreMetadata] = {}
+        for f in todo:
+            outcome = outcomes[f] if f in outcomes else futures[f].result()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            result[f] = outcome
+        return result
 
     # -- downloads -----------------------------------------------------------------
 

@@ -1,12 +1,16 @@
 """Fetching through the store: the HTTP cache for pages, sha256 dedup for content.
 
 :class:`CachedFetcher` is the only code that both talks HTTP and reads or
-writes the store's HTTP cache. Offline it answers from the store alone.
+writes the store's HTTP cache. Offline it answers from the store alone. Its
+writes go through a :class:`~px.index.store_writes.StoreWriter`, so the writes
+of many threads finishing at once share transactions instead of queueing on
+SQLite's lock; small documents (metadata files) stay in memory end to end.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import urllib.parse
 import urllib.request
@@ -15,13 +19,18 @@ from typing import TYPE_CHECKING
 
 from px.errors import OfflineMiss
 from px.index import caching
-from px.index.download import HashingFileSink, check_digest, hash_file
+from px.index.download import CHECKED_ALGORITHMS, HashingFileSink, check_digest, hash_file
 from px.index.pages import JSON_TYPE
+from px.index.store_writes import Rows, StoreWriter
 from px.index.transport import MemorySink, Transport
 from px.index.urls import redact
 from px.store import http_cache
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    import sqlalchemy as sa
+
     from px.store import Store
 
 log = logging.getLogger("px.index")
@@ -70,6 +79,7 @@ class CachedFetcher:
         self.store = store
         self.transport = transport
         self.offline = offline
+        self.writer = StoreWriter(store)
 
     # -- pages and other URL-keyed documents --------------------------------------
 
@@ -99,7 +109,8 @@ class CachedFetcher:
         expires = caching.to_iso(fresh.expires_at) if fresh.expires_at else None
         stamp = caching.to_iso(now)
         if response.status == 304 and cached is not None and cached.body_key is not None:
-            with self.store.write() as conn:
+
+            def refresh(conn: sa.Connection, _keys: Sequence[str]) -> None:
                 http_cache.refresh_response(
                     conn,
                     key,
@@ -109,6 +120,8 @@ class CachedFetcher:
                     etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),
                 )
+
+            self.writer.write((), refresh)
             log.debug("revalidated %s (304)", key)
             return self._from_cache(cached)
         if response.status == 304:
@@ -118,10 +131,8 @@ class CachedFetcher:
         body = sink.getvalue() if response.status == 200 else b""
         content_type = response.headers.get("content-type", "")
         if not fresh.storable:
-            with self.store.write() as conn:
-                http_cache.delete_response(conn, key)
+            self.writer.write((), lambda conn, _keys: http_cache.delete_response(conn, key))
         else:
-            blob = self.store.blobs.put(body) if response.status == 200 else None
             entry = http_cache.CachedResponse(
                 url=key,
                 status=response.status,
@@ -132,11 +143,14 @@ class CachedFetcher:
                 cache_control=response.headers.get("cache-control"),
                 expires_at=expires,
                 content_type=content_type,
-                body_key=blob,
-                size=len(body) if blob else None,
             )
-            with self.store.write() as conn:
-                http_cache.put_response(conn, entry)
+
+            def store(conn: sa.Connection, keys: Sequence[str]) -> None:
+                blob = keys[0] if keys else None
+                stored = dataclasses.replace(entry, body_key=blob, size=len(body) if blob else None)
+                http_cache.put_response(conn, stored)
+
+            self.writer.write((body,) if response.status == 200 else (), store)
         if response.status in ABSENT:
             return None
         return Fetched(response.url, content_type, body)
@@ -144,7 +158,7 @@ class CachedFetcher:
     def _from_cache(self, cached: http_cache.CachedResponse) -> Fetched | None:
         if cached.status in ABSENT or cached.body_key is None:
             return None
-        body = self.store.blobs.get(cached.body_key)
+        body = self.store.blobs.get_many([cached.body_key])[cached.body_key]
         return Fetched(cached.final_url or cached.url, cached.content_type or "", body)
 
     # -- content known by its sha256 ----------------------------------------------
@@ -153,8 +167,65 @@ class CachedFetcher:
         """The blob key of content with this sha256, if the store has it."""
         if not sha256:
             return None
+        return self.known_many([sha256]).get(sha256.lower())
+
+    def known_many(self, sha256s: Iterable[str]) -> dict[str, str]:
+        """``{sha256 (lower case): blob key}`` of the digests the store holds, in one read."""
+        wanted = [s for s in sha256s if s]
+        if not wanted:
+            return {}
         with self.store.read() as conn:
-            return http_cache.content_blobs(conn, [sha256]).get(sha256.lower())
+            return http_cache.content_blobs(conn, wanted)
+
+    def stored_documents(self, sha256s: Iterable[str]) -> dict[str, bytes]:
+        """``{sha256 (lower case): bytes}`` of the small documents the store already holds.
+
+        Two reads for any number of digests; every blob is verified (blake3) on the way.
+        """
+        keys = self.known_many(sha256s)
+        if not keys:
+            return {}
+        bodies = self.store.blobs.get_many(keys.values())
+        return {sha: bodies[key] for sha, key in keys.items()}
+
+    def document(
+        self,
+        url: str,
+        *,
+        filename: str,
+        expected: dict[str, str],
+        what: str,
+        look_in_store: bool = True,
+    ) -> bytes | None:
+        """A small file known by its sha256 (a metadata file): from the store, else fetched.
+
+        Like :meth:`content` but kept in memory and returned as bytes: no temporary
+        file, and no second read of what was just stored. ``None``: 404/410.
+        ``look_in_store=False``: the caller has just looked (:meth:`stored_documents`).
+        """
+        sha256 = expected.get("sha256")
+        if sha256 and look_in_store:
+            found = self.stored_documents([sha256]).get(sha256.lower())
+            if found is not None:
+                log.debug("%s already in the store (sha256)", filename)
+                return found
+        if url.startswith("file:") or self.offline:
+            key = self.content(url, filename=filename, expected=expected, what=what)
+            return None if key is None else self.store.blobs.get_many([key])[key]
+        assert self.transport is not None
+        sink = MemorySink()
+        response = self.transport.get(url, sink, {"Accept": "*/*"})
+        if response.status != 200:
+            return None
+        body = sink.getvalue()
+        checked = {"sha256", *(a for a in expected if a in CHECKED_ALGORITHMS)}
+        digests = {a: hashlib.new(a, body).hexdigest() for a in checked}
+        for algorithm, digest in sorted(expected.items()):
+            if algorithm in CHECKED_ALGORITHMS:
+                check_digest(filename, algorithm, digest, digests[algorithm])
+        self.writer.write((body,), self._record(digests["sha256"], len(body), filename, url))
+        log.debug("downloaded %s (%d bytes)", filename, len(body))
+        return body
 
     def content(
         self,
@@ -184,13 +255,14 @@ class CachedFetcher:
             if response.status != 200:
                 return None
             for algorithm, digest in sorted(expected.items()):
-                if algorithm in {"sha224", "sha256", "sha384", "sha512"}:
+                if algorithm in CHECKED_ALGORITHMS:
                     check_digest(filename, algorithm, digest, sink.digest(algorithm))
             # The blake3 computed while streaming is the blob key: skip the write if present.
             key = sink.blake3
             if not self.store.blobs.has(key):
-                key = self.store.blobs.put_file(sink.path)
-            self._remember(sink.sha256, key, sink.size, filename, url)
+                with self.writer.exclusive():
+                    key = self.store.blobs.put_file(sink.path)
+            self.writer.write((), self._record(sink.sha256, sink.size, filename, url, key))
             log.debug("downloaded %s (%d bytes)", filename, sink.size)
             return key
 
@@ -201,18 +273,25 @@ class CachedFetcher:
         actual = hash_file(path)
         if "sha256" in expected:
             check_digest(filename, "sha256", expected["sha256"], actual)
-        key = self.store.blobs.put_file(path)
-        self._remember(actual, key, path.stat().st_size, filename, url)
+        with self.writer.exclusive():
+            key = self.store.blobs.put_file(path)
+        self.writer.write((), self._record(actual, path.stat().st_size, filename, url, key))
         return key
 
-    def _remember(self, sha256: str, key: str, size: int, filename: str, url: str) -> None:
-        with self.store.write() as conn:
+    @staticmethod
+    def _record(sha256: str, size: int, filename: str, url: str, key: str | None = None) -> Rows:
+        """The rows of a download: ``sha256`` is stored as ``key`` (else the written blob)."""
+        fetched_at = caching.to_iso(caching.now_utc())
+
+        def record(conn: sa.Connection, keys: Sequence[str]) -> None:
             http_cache.record_content(
                 conn,
                 sha256=sha256,
-                blob_key=key,
+                blob_key=key if key is not None else keys[0],
                 size=size,
-                fetched_at=caching.to_iso(caching.now_utc()),
+                fetched_at=fetched_at,
                 filename=filename,
                 url=redact(url),
             )
+
+        return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,10 +13,26 @@ from px.errors import InputError
 from px.index.models import CoreMetadata
 
 
+def header_block(data: bytes) -> bytes:
+    """The header part of an email-style file: everything up to the first empty line.
+
+    What follows is the body (the long description), which px never reads and the
+    email parser would spend most of its time on. The end of the headers is the
+    first line that is empty, with lines ending in ``\r\n``, ``\n`` or ``\r`` as the
+    email parser splits them; the headers it reads are the same either way.
+    """
+    match = _EMPTY_LINE.search(data)
+    return data if match is None else data[: match.start(1)]
+
+
+# A line end, then an empty line (group 1). ``\r`` followed by ``\n`` is one line end.
+_EMPTY_LINE = re.compile(rb"(?:\r\n|\n|\r(?!\n))(\r\n|\n|\r(?!\n))")
+
+
 def parse_core_metadata(data: bytes, *, source: str) -> CoreMetadata:
     """Parse an email-style core metadata file. ``source`` names it in errors."""
     try:
-        meta = Metadata.from_email(data, validate=False)
+        meta = Metadata.from_email(header_block(data), validate=False)
         name, version = meta.name, meta.version
         requires_dist = tuple(str(req) for req in (meta.requires_dist or ()))
         requires_python = meta.requires_python

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from typing import Protocol
@@ -76,33 +77,64 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
+def _check_ca_bundle(settings: NetworkSettings) -> None:
+    if settings.ca_bundle is not None and not settings.ca_bundle.is_file():
+        raise InputError(
+            f"the CA bundle {settings.ca_bundle} does not exist",
+            hint="point PX_CA_BUNDLE at a PEM file of trusted certificates, or unset it",
+        )
+
+
 def ssl_context(settings: NetworkSettings) -> ssl.SSLContext:
     """A verifying TLS context: the system store, or ``settings.ca_bundle`` when set."""
+    _check_ca_bundle(settings)
     if settings.ca_bundle is not None:
-        if not settings.ca_bundle.is_file():
-            raise InputError(
-                f"the CA bundle {settings.ca_bundle} does not exist",
-                hint="point PX_CA_BUNDLE at a PEM file of trusted certificates, or unset it",
-            )
         return ssl.create_default_context(cafile=str(settings.ca_bundle))
     return ssl.create_default_context()
 
 
 class Transport:
+    """Thread-safe. Plain-HTTP and HTTPS connections live in separate pool managers; the
+    TLS one, with its verifying context (loading the CA store takes tens of ms), is made on
+    the first https:// request only."""
+
     def __init__(self, settings: NetworkSettings, credentials: CredentialProvider) -> None:
+        _check_ca_bundle(settings)  # a bad PX_CA_BUNDLE fails now, not at the first request
         self.settings = settings
         self.credentials = credentials
-        self._pool = urllib3.PoolManager(
-            num_pools=32,
-            maxsize=max(settings.max_workers, 1),
-            ssl_context=ssl_context(settings),
-            timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
-            retries=False,
-        )
+        self._plain = self._manager()
+        self._tls: urllib3.PoolManager | None = None
+        self._tls_lock = threading.Lock()
         self._user_agent = user_agent()
 
+    def _manager(self, context: ssl.SSLContext | None = None) -> urllib3.PoolManager:
+        # Room for a connection per thread that may ask at once (the client's own pool and
+        # its caller's threads): a connection released into a full pool is closed, and the
+        # next request pays for a new one.
+        return urllib3.PoolManager(
+            num_pools=32,
+            maxsize=max(self.settings.max_workers, 1) * 2,
+            ssl_context=context,  # None for plain HTTP, where it is never used
+            timeout=urllib3.Timeout(
+                connect=self.settings.connect_timeout, read=self.settings.read_timeout
+            ),
+            retries=False,
+        )
+
+    def _manager_for(self, url: str) -> urllib3.PoolManager:
+        if url[:5].lower() == "http:":
+            return self._plain
+        # https:, and anything unexpected: the verifying context, never urllib3's default
+        with self._tls_lock:
+            if self._tls is None:
+                self._tls = self._manager(ssl_context(self.settings))
+            return self._tls
+
     def close(self) -> None:
-        self._pool.clear()
+        self._plain.clear()
+        with self._tls_lock:
+            if self._tls is not None:
+                self._tls.clear()
 
     def get(self, url: str, sink: Sink, headers: Mapping[str, str] | None = None) -> Response:
         """GET ``url`` into ``sink`` with retries; 200/304/404/410 come back, the rest raise."""
@@ -151,7 +183,7 @@ class Transport:
         shown = redact(url)
         response = None
         try:
-            response = self._pool.request(
+            response = self._manager_for(url).request(
                 "GET", url, headers=request_headers, preload_content=False, redirect=False
             )
             status = response.status

@@ -19,6 +19,10 @@ def redact(url: str) -> str:
 
     The only function px uses to make a URL safe to store, log or show.
     """
+    if "@" not in url and url.isascii() and "[" not in url and "]" not in url:
+        # No userinfo without "@"; and urlsplit raises only on brackets or non-ASCII hosts,
+        # so this answer is the one below, without parsing (pages list thousands of URLs).
+        return url
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:

@@ -95,7 +95,9 @@ def _configure(engine: sa.Engine, *, readonly: bool) -> None:
 
 def make_engine(path: Path, *, readonly: bool = False) -> sa.Engine:
     url = f"sqlite:///file:{path}?mode=ro&uri=true" if readonly else f"sqlite:///{path}"
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = sa.create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, pool_size=16, max_overflow=16
+    )
     _configure(engine, readonly=readonly)
     return engine
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from px.errors import InputError, NetworkError
 from px.index import caching
@@ -22,6 +25,28 @@ def test_redact_removes_only_userinfo() -> None:
     )
     assert redact("https://token@h.example/x") == "https://h.example/x"
     assert redact("https://h.example/a@b") == "https://h.example/a@b"
+
+
+def _redact_by_parsing(url: str) -> str:
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+@given(
+    st.lists(
+        st.sampled_from(["https://", "http:", "//", "h.example", "u:p", "@", "[", "]", ":8", "/",
+                         "?q", "#f", "é", "\uff03", " ", "\t", "%40", "x"]),
+        max_size=10,
+    )
+)  # fmt: skip
+def test_redact_answers_as_parsing_would(parts: list[str]) -> None:
+    url = "".join(parts)
+    assert redact(url) == _redact_by_parsing(url)
 
 
 def test_origin_and_project_url() -> None:

@@ -157,3 +157,28 @@ def test_a_missing_ca_bundle_is_an_input_error(make_client: ClientFactory, tmp_p
     settings = dataclasses.replace(FAST, ca_bundle=tmp_path / "nope.pem")
     with pytest.raises(InputError, match=r"nope\.pem"):
         make_client([IndexConfig("private", "https://127.0.0.1:1/simple/")], settings=settings)
+
+
+def test_the_tls_context_is_made_once_and_only_for_https(
+    make_client: ClientFactory,
+    tls_server: TlsServer,
+    index: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from px.index import transport
+
+    made: list[object] = []
+    real = transport.ssl_context
+
+    def counting(settings: Any) -> ssl.SSLContext:
+        made.append(settings)
+        return real(settings)
+
+    monkeypatch.setattr(transport, "ssl_context", counting)
+    plain = make_client([IndexConfig("primary", index.url())])
+    assert plain.project_files("greet-lib")
+    assert made == []  # loading the CA store costs tens of ms; plain HTTP never needs it
+    settings = dataclasses.replace(FAST, ca_bundle=tls_server.cert)
+    client = make_client([IndexConfig("private", tls_server.url)], settings=settings)
+    assert client.project_files("demo") and client.project_files("other")
+    assert len(made) == 1
