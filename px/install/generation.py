@@ -80,8 +80,9 @@ def build(
     """Assemble generation ``number`` next to the current one; return it and any warnings."""
     gens = px_dir / GENS
     gens.mkdir(parents=True, exist_ok=True)
+    for leftover in gens.glob(".*.tmp"):  # staging of an interrupted install (we hold .px/.lock)
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = gens / f".{number}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     warnings: list[str] = []
     base = os.path.realpath(interpreter.base_executable)
@@ -110,7 +111,9 @@ def build(
         for relative in tree.files.get(layout.INCLUDE, ()):
             linker.link(tree.part(layout.INCLUDE) / relative, staging / "include" / relative)
         for relative in tree.files.get(layout.SCRIPTS, ()):
-            _copy_script(tree.part(layout.SCRIPTS) / relative, bin_dir / Path(relative).name, shebang)
+            _copy_script(
+                tree.part(layout.SCRIPTS) / relative, bin_dir / Path(relative).name, shebang
+            )
     for entry in entry_points:
         _write_launcher(bin_dir / entry.name, entry, shebang)
     final = gens / str(number)
@@ -205,7 +208,7 @@ def _write_launcher(target: Path, entry: EntryPoint, shebang: str) -> None:
         "import sys\n"
         f"from {entry.module} import {head}\n"
         'if __name__ == "__main__":\n'
-        "    sys.argv[0] = re.sub(r\"(-script\\.pyw|\\.exe)?$\", \"\", sys.argv[0])\n"
+        '    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])\n'
         f"    sys.exit({call}())\n"
     )
     os.chmod(target, 0o755)

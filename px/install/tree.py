@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,15 +90,29 @@ def ensure_trees(
             trees[wheel.sha256] = found
     if missing:
         root.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_staging(root)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
         try:
             built = {w.sha256: _unpack(store, w, staging / w.sha256) for w in missing}
             compile_bytecode(interpreter, [p / layout.SITE for p in built.values()])
             for wheel in missing:
-                trees[wheel.sha256] = _finish(built[wheel.sha256], tree_dir(root, wheel, interpreter))
+                trees[wheel.sha256] = _finish(
+                    built[wheel.sha256], tree_dir(root, wheel, interpreter)
+                )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return trees
+
+
+def _remove_abandoned_staging(root: Path, max_age: float = 3600) -> None:
+    """Staging left by a killed px (another px may be staging now: only old ones go)."""
+    now = time.time()
+    for leftover in root.glob(".staging-*"):
+        try:
+            if now - leftover.stat().st_mtime > max_age:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _unpack(store: Store, wheel: WheelLike, target: Path) -> Path:

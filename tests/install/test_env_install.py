@@ -37,14 +37,23 @@ def project(tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> Path:  # 
 def env_python(root: Path, code: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(root / ".px" / "bin" / "python"), "-c", code],
-        capture_output=True, text=True, cwd=root, **kwargs,  # type: ignore[call-overload]
+        capture_output=True,
+        text=True,
+        cwd=root,
+        **kwargs,  # type: ignore[call-overload]
     )
 
 
-def px_subprocess(root: Path, *argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def px_subprocess(
+    root: Path, *argv: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "px", *argv], capture_output=True, text=True, cwd=root,
-        env={**os.environ, **(env or {})}, timeout=300,
+        [sys.executable, "-m", "px", *argv],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )
 
 
@@ -83,21 +92,35 @@ def test_base_and_user_site_packages_do_not_leak_in(px, project: Path, tmp_path:
     base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_prefix})
     assert base["purelib"] not in data["path"] and base["platlib"] not in data["path"]
     assert not data["user"]
-    assert env_python(project, "import leaky_user_module",
-                      env={**os.environ, "PYTHONUSERBASE": str(user_base)}).returncode != 0
+    assert (
+        env_python(
+            project,
+            "import leaky_user_module",
+            env={**os.environ, "PYTHONUSERBASE": str(user_base)},
+        ).returncode
+        != 0
+    )
     # a package the base interpreter has but the lock does not must not be importable
-    base_names = sorted(
-        p.name for p in Path(base["purelib"]).iterdir()
-        if p.is_dir() and p.name.isidentifier() and not p.name.startswith("_")
-    ) if Path(base["purelib"]).is_dir() else []
+    base_names = (
+        sorted(
+            p.name
+            for p in Path(base["purelib"]).iterdir()
+            if p.is_dir() and p.name.isidentifier() and not p.name.startswith("_")
+        )
+        if Path(base["purelib"]).is_dir()
+        else []
+    )
     for name in base_names[:3]:
         assert env_python(project, f"import {name}").returncode != 0, name
 
 
 def test_data_files_and_scripts_are_placed_per_the_wheel_spec(px, project: Path) -> None:  # type: ignore[no-untyped-def]
     assert px("install", cwd=project).code == 0
-    tree = {p.relative_to(project / ".px" / "current").as_posix()
-            for p in (project / ".px" / "current").rglob("*") if p.is_file() or p.is_symlink()}
+    tree = {
+        p.relative_to(project / ".px" / "current").as_posix()
+        for p in (project / ".px" / "current").rglob("*")
+        if p.is_file() or p.is_symlink()
+    }
     assert any(t.startswith("bin/") and "datafiles" in t for t in tree), sorted(tree)[:20]
     assert any(t.startswith("share/") for t in tree)
 
@@ -119,10 +142,15 @@ def test_noop_install_and_run_import_nothing_heavy(px, project: Path) -> None:  
     assert lines[0] == "[]", out.stdout + out.stderr
     assert lines[1].endswith(".px/bin/python")
     noop = subprocess.run(
-        [sys.executable, "-c",
-         "import sys\nfrom px.cli.main import main\ncode = main(['install', '--frozen'])\n"
-         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"],
-        capture_output=True, text=True, cwd=project,
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom px.cli.main import main\ncode = main(['install', '--frozen'])\n"
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=project,
     )
     assert "up to date" in noop.stdout and noop.stdout.strip().endswith("[]"), noop.stdout
 
@@ -175,7 +203,9 @@ def test_env_info_and_python(px, project: Path) -> None:  # type: ignore[no-unty
     assert path == str(project / ".px" / "bin" / "python")
 
 
-def test_store_trees_are_shared_and_read_only(px, project: Path, tmp_path: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_store_trees_are_shared_and_read_only(
+    px, project: Path, tmp_path: Path, store_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
     assert px("install", cwd=project).code == 0
     second = tmp_path / "second"
     second.mkdir()

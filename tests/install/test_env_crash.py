@@ -1,0 +1,124 @@
+"""Crashes and concurrency: SIGKILL at many points, two installs at once; px always converges."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PYPROJECT = """\
+[project]
+name = "crashy"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["greet-app", "diamond-a", "nspkg-a", "nspkg-b", "datafiles", "extras-pkg[fast]"]
+"""
+CHECK = "import greet_app, diamond_a, nsroot.a, nsroot.b; print('ok')"
+
+
+@pytest.fixture
+def project(tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PX_INDEX_URL", index.url("primary"))
+    root = tmp_path / "crashy"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    return root
+
+
+def start_install(root: Path, store_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "px", "install"], cwd=root, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PX_HOME": str(store_dir)},
+    )
+
+
+def assert_converged(root: Path, store_dir: Path) -> None:
+    env = {**os.environ, "PX_HOME": str(store_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "px", "install"], cwd=root, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    ran = subprocess.run(
+        [str(root / ".px" / "bin" / "python"), "-c", CHECK], capture_output=True, text=True
+    )
+    assert ran.stdout.strip() == "ok", ran.stderr
+    verify = subprocess.run(
+        [sys.executable, "-m", "px", "cache", "verify"], capture_output=True, text=True, cwd=root,
+        env=env,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert not list((root / ".px" / "gens").glob(".*.tmp"))
+
+
+def kill_when(proc: subprocess.Popen[str], condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if condition():
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.002)
+    proc.wait()
+    return False
+
+
+def test_sigkill_at_many_points_then_install_converges(
+    project: Path, tmp_path: Path, index  # type: ignore[no-untyped-def]
+) -> None:
+    index.set_latency(15)  # stretch the download phase so kills land inside it
+    points: list[tuple[str, Callable[[Path, Path], bool]]] = [
+        ("mid-download", lambda root, store: any("/files/" in r.path for r in index.requests)),
+        ("mid-materialise", lambda root, store: any((store / "trees").glob(".staging-*"))),
+        ("mid-assembly", lambda root, store: any((root / ".px" / "gens").glob(".*.tmp"))),
+        ("mid-switch", lambda root, store: (root / ".px" / "gens" / "1").is_dir()),
+    ]
+    points += [
+        (f"after {ms} ms", lambda root, store, ms=ms, t0=[0.0]: _elapsed(t0) > ms / 1000)
+        for ms in (50, 300, 700)
+    ]
+    killed = []
+    for number, (name, condition) in enumerate(points):
+        root, store = tmp_path / f"p{number}", tmp_path / f"store{number}"
+        root.mkdir()
+        (root / "pyproject.toml").write_text(PYPROJECT)
+        index.clear_log()
+        proc = start_install(root, store)
+        if kill_when(proc, lambda: condition(root, store), timeout=60):
+            killed.append(name)
+        assert_converged(root, store)
+    assert {"mid-download", "mid-materialise", "mid-assembly"} <= set(killed), killed
+    assert len(killed) >= 5, killed
+
+
+def _elapsed(t0: list[float]) -> float:
+    if not t0[0]:
+        t0[0] = time.monotonic()
+    return time.monotonic() - t0[0]
+
+
+def test_crash_states_left_on_disk_are_repaired(px, project: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    px_dir = project / ".px"
+    # a half-built generation, a dangling switch link, and a state that lags behind
+    (px_dir / "gens" / ".7.tmp" / "lib").mkdir(parents=True)
+    os.symlink("gens/99", px_dir / ".current.tmp")
+    (px_dir / "state").write_text("version=1\n")
+    assert_converged(project, store_dir)
+    assert os.readlink(px_dir / "current") == "gens/2"
+
+
+def test_two_installs_at_once_both_finish(project: Path, store_dir: Path) -> None:
+    first, second = start_install(project, store_dir), start_install(project, store_dir)
+    for proc in (first, second):
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+    assert_converged(project, store_dir)
+    generations = sorted(p.name for p in (project / ".px" / "gens").iterdir())
+    assert generations == ["1"]  # the second waited, then found it current
