@@ -5,13 +5,20 @@ a wheel whose tags the interpreter supports and whose own requires-python
 admits it, or an sdist. Each file is judged by its own requires-python (as pip
 does), so a project that ships a newer-Python wheel beside an older-Python one
 stays installable on the older Python.
+
+Speed comes from running ahead of the resolver: when a project page arrives,
+the metadata of its likely version (the locked one, else the newest final
+release) is fetched; when metadata arrives, the pages of the dependencies that
+hold on the target are fetched. Every page and metadata file is fetched once
+(one shared future each), so the resolver usually finds what it asks for
+already there.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,8 +33,10 @@ from px.resolve import Metadata, ProjectNotFound, VersionInfo
 if TYPE_CHECKING:
     from px.index.client import IndexClient
     from px.index.filenames import ArtifactName
-    from px.index.models import FileInfo
+    from px.index.models import CoreMetadata, FileInfo
     from px.index.tags import Target as TagTarget
+
+Future = concurrent.futures.Future
 
 
 @dataclass(frozen=True)
@@ -36,19 +45,38 @@ class _Usable:
 
     files: tuple[FileInfo, ...]
 
+    @property
+    def metadata_file(self) -> FileInfo:
+        live = [f for f in self.files if not f.yanked]
+        return (live or list(self.files))[0]
+
 
 class IndexCandidates:
     """Implements :class:`px.resolve.CandidateSource` with an :class:`IndexClient`."""
 
-    def __init__(self, client: IndexClient, target: TagTarget) -> None:
+    def __init__(
+        self,
+        client: IndexClient,
+        target: TagTarget,
+        *,
+        environment: Mapping[str, str] | None = None,
+        preferred: Mapping[str, Version] | None = None,
+        crawl: bool = True,
+    ) -> None:
         self.client = client
         self.target = target
+        self._environment = dict(environment or {})
+        self._preferred = dict(preferred or {})
+        self._crawl = crawl and environment is not None
         self._lock = threading.Lock()
+        self._closed = False
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
-        self._projects: dict[str, concurrent.futures.Future[dict[Version, _Usable]]] = {}
-        self._prefetched: set[tuple[str, Version]] = set()
+        self._projects: dict[str, Future[dict[Version, _Usable]]] = {}
+        self._metadata: dict[tuple[str, Version], Future[CoreMetadata]] = {}
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # -- CandidateSource -------------------------------------------------------------
@@ -63,7 +91,7 @@ class IndexCandidates:
         return infos
 
     def dependencies(self, name: NormalizedName, version: Version) -> Metadata:
-        meta = self.client.metadata(self.metadata_file(name, version))
+        meta = self._metadata_future(name, version, self._usable(name)[version]).result()
         try:
             requires = tuple(Requirement(r) for r in meta.requires_dist)
             python = SpecifierSet(meta.requires_python) if meta.requires_python else None
@@ -78,14 +106,11 @@ class IndexCandidates:
 
     def prefetch(self, items: Sequence[tuple[NormalizedName, Version | None]]) -> None:
         for name, version in items:
-            if version is None:
-                self._project(name)
-                continue
-            with self._lock:
-                if (name, version) in self._prefetched:
-                    continue
-                self._prefetched.add((name, version))
-            self._pool.submit(self._prefetch_metadata, name, version)
+            project = self._project(name)
+            if version is not None and project.done() and project.exception() is None:
+                usable = project.result().get(version)
+                if usable is not None:
+                    self._metadata_future(name, version, usable)
 
     # -- what the lock records -------------------------------------------------------
 
@@ -95,33 +120,93 @@ class IndexCandidates:
 
     def metadata_file(self, name: str, version: Version) -> FileInfo:
         """The file whose metadata stands for the version: the best wheel, else the sdist."""
-        files = self.artifacts(name, version)
-        live = [f for f in files if not f.yanked]
-        return (live or list(files))[0]
+        return self._usable(canonicalize_name(name))[version].metadata_file
 
-    # -- internals -------------------------------------------------------------------
+    # -- fetching, once each ---------------------------------------------------------
 
-    def _prefetch_metadata(self, name: NormalizedName, version: Version) -> None:
-        with self._lock:
-            project = self._projects.get(name)
-        if project is None or not project.done() or project.exception() is not None:
-            return  # never block a pool thread on another pool task
-        files = project.result().get(version)
-        if files is None:
-            return
-        live = [f for f in files.files if not f.yanked]
+    def _submit(self, fn: object, *args: object) -> Future[object] | None:
         try:
-            self.client.metadata((live or list(files.files))[0])
-        except Exception:  # noqa: BLE001 - a hint only; the real request reports it
-            return
+            return self._pool.submit(fn, *args)  # type: ignore[arg-type]
+        except RuntimeError:  # shut down: the resolution is over
+            return None
 
-    def _project(self, name: str) -> concurrent.futures.Future[dict[Version, _Usable]]:
-        """The (shared) fetch of a project's usable files, started once."""
+    def _project(self, name: str) -> Future[dict[Version, _Usable]]:
+        """The shared fetch of a project's usable files, started once."""
         with self._lock:
             future = self._projects.get(name)
             if future is None:
-                future = self._projects[name] = self._pool.submit(self._load, name)
+                future = Future()
+                self._projects[name] = future
+                start = True
+            else:
+                start = False
+        if start:
+            if self._submit(self._load_project, name, future) is None:
+                future.set_exception(RuntimeError("resolution finished"))
         return future
+
+    def _load_project(self, name: str, future: Future[dict[Version, _Usable]]) -> None:
+        try:
+            usable = self._load(name)
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits
+            future.set_exception(error)
+            return
+        future.set_result(usable)
+        if self._crawl:
+            likely = self._likely_version(name, usable)
+            if likely is not None:
+                self._metadata_future(canonicalize_name(name), likely, usable[likely])
+
+    def _metadata_future(
+        self, name: str, version: Version, usable: _Usable
+    ) -> Future[CoreMetadata]:
+        with self._lock:
+            future = self._metadata.get((name, version))
+            if future is None:
+                future = Future()
+                self._metadata[(name, version)] = future
+                start = True
+            else:
+                start = False
+        if start:
+            if self._submit(self._load_metadata, usable.metadata_file, future) is None:
+                future.set_exception(RuntimeError("resolution finished"))
+        return future
+
+    def _load_metadata(self, file: FileInfo, future: Future[CoreMetadata]) -> None:
+        try:
+            meta = self.client.metadata(file)
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits
+            future.set_exception(error)
+            return
+        future.set_result(meta)
+        if self._crawl:
+            for name in self._dependency_names(meta):
+                self._project(name)
+
+    def _dependency_names(self, meta: CoreMetadata) -> list[str]:
+        """Dependencies that hold on the target without extras (a guess: errors are ignored)."""
+        names = []
+        for text in meta.requires_dist:
+            try:
+                requirement = Requirement(text)
+                if requirement.marker is not None and not requirement.marker.evaluate(
+                    {**self._environment, "extra": ""}
+                ):
+                    continue
+            except Exception:  # noqa: BLE001,S112 - speculation only
+                continue
+            names.append(canonicalize_name(requirement.name))
+        return names
+
+    def _likely_version(self, name: str, usable: dict[Version, _Usable]) -> Version | None:
+        preferred = self._preferred.get(canonicalize_name(name))
+        if preferred is not None and preferred in usable:
+            return preferred
+        finals = [v for v, u in usable.items() if not v.is_prerelease and any(
+            not f.yanked for f in u.files
+        )]
+        return max(finals) if finals else None
 
     def _usable(self, name: str) -> dict[Version, _Usable]:
         return self._project(name).result()

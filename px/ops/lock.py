@@ -132,12 +132,16 @@ def resolve_lock(
     locked_python = existing.targets[0].python_version if existing and existing.targets else None
     interpreter = choose_for(project, settings, locked_python)
     client = index_client(store, project, settings)
-    source = IndexCandidates(client, tag_target(interpreter))
+    target = resolve_target(interpreter)
+    preferred = {} if upgrade else preferred_versions(existing)
+    source = IndexCandidates(
+        client, tag_target(interpreter), environment=dict(target.environment), preferred=preferred
+    )
     try:
         graph = resolve(
             all_roots(project),
             source,
-            resolve_target(interpreter),
+            target,
             preferred=preferred_versions(existing),
             upgrade_all=upgrade,
             upgrade=upgrade_packages,
@@ -260,6 +264,10 @@ def lock(
     project = load_project(find_project(start))
     path = project.root / "px.lock"
     existing = existing_lock(path)
+    if existing is not None and not upgrade and not upgrade_packages:
+        current = _fresh(project, settings, existing, path)
+        if current is not None:
+            return current
     with audited_store(settings, "lock") as store:
         project, new = resolve_lock(
             store, project, settings, existing, upgrade=upgrade,
@@ -274,6 +282,22 @@ def lock(
     return LockResult(
         str(path), status, new.targets[0].id, len(new.packages), changes(existing, new), history_id
     )
+
+
+def _fresh(project: Project, settings: Settings, existing: Lock, path: Path) -> LockResult | None:
+    """px.lock already answers pyproject.toml for this interpreter: nothing to resolve.
+
+    As uv does for a fresh uv.lock, px then touches neither the index nor the
+    store (the lock was recorded in history when it was written).
+    """
+    from px.ops.context import choose_for, lock_target
+
+    if existing.input_digest != input_digest(project) or not existing.targets:
+        return None
+    interpreter = choose_for(project, settings, existing.targets[0].python_version)
+    if lock_target(interpreter).id not in {t.id for t in existing.targets}:
+        return None
+    return LockResult(str(path), "unchanged", existing.targets[0].id, len(existing.packages))
 
 
 def existing_lock(path: Path) -> Lock | None:
