@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from px.reporter import QuietReporter, Reporter
 
 if TYPE_CHECKING:
     from px.interp import Interpreter
+    from px.store import Store
     from px.lock import Lock
     from px.project import Project
 
@@ -148,6 +150,7 @@ def _install(
         )
         generation.switch(px_dir, number)
         environments.commit(store, gen_id)
+        _audit_pth_files(store, root, number, generation.site_packages(px_dir, interpreter))
         state.write(str(root), selection, number, {
             "python": str(generation.python_in(px_dir)),
             "base_python": interpreter.base_executable,
@@ -159,6 +162,19 @@ def _install(
         str(root), "installed", number, len(packages), str(generation.python_in(px_dir)),
         tuple(warnings),
     )
+
+
+def _audit_pth_files(store: Store, root: Path, number: int, site: Path) -> None:
+    """Each .pth file runs code at every interpreter start: record every one we install."""
+    from px.store import audit
+
+    started = audit.now()
+    for name in sorted(os.listdir(site)):
+        if name.endswith(".pth"):
+            audit.record(
+                store, "install: .pth file", started_at=started, outcome="ok", exit_code=0,
+                detail={"project": str(root), "generation": number, "file": name},
+            )
 
 
 def _current_lock(project: Project, lock: Lock | None, frozen: bool, settings: Settings,

@@ -225,3 +225,26 @@ def test_fast_path_selection_matches_the_installer() -> None:
     from px.install.select import selection_key
 
     assert selection_key(True, [], []) == DEFAULT_SELECTION
+
+
+def test_project_is_installed_editable_and_pth_files_are_audited(px, tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from fixtures.editable_backend import add_backend
+
+    monkeypatch.setenv("PX_INDEX_URL", index.url("primary"))
+    root = tmp_path / "mine"
+    (root / "src" / "mine").mkdir(parents=True)
+    (root / "src" / "mine" / "__init__.py").write_text("VALUE = 1\n")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "mine"\nversion = "0.1"\ndependencies = ["greet-lib"]\n'
+        + add_backend(root)
+    )
+    assert px("install", cwd=root).code == 0
+    first = env_python(root, "import mine; print(mine.VALUE, mine.__file__)")
+    assert first.stdout.split()[0] == "1" and str(root / "src") in first.stdout
+    (root / "src" / "mine" / "__init__.py").write_text("VALUE = 2\n")  # edits show at once
+    assert env_python(root, "import mine; print(mine.VALUE)").stdout.strip() == "2"
+    audit = px(
+        "query", "SELECT detail FROM px_audit WHERE command = 'install: .pth file'", "--json",
+        cwd=root,
+    ).json()["rows"]
+    assert audit and all('"file": "' in row[0] and ".pth" in row[0] for row in audit)
