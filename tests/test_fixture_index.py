@@ -4,9 +4,13 @@ that negotiates, caches, authenticates and misbehaves on request (stdlib urllib 
 from __future__ import annotations
 
 import base64
+import configparser
 import hashlib
 import http.client
+import importlib.machinery
+import importlib.metadata
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -24,13 +28,22 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from packaging.tags import sys_tags
 from packaging.utils import parse_wheel_filename
 
 from fixtures.artifacts import IndexTree
-from fixtures.build import build_index, build_index_from_wheels
+from fixtures.build import build_index, build_index_from_wheels, source_date_epoch
+from fixtures.rewheel import (
+    DEFAULT_TOOLS,
+    fallback_tags,
+    requirement_closure,
+    restore_shebang,
+    rewheel,
+)
 from fixtures.server import IndexServer
 
 REPO = Path(__file__).resolve().parent.parent
+TOOL_PROJECTS = frozenset(requirement_closure(DEFAULT_TOOLS))  # re-wheeled from this venv
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 
@@ -72,7 +85,7 @@ class _Anchors(HTMLParser):
 
 
 def test_two_builds_are_byte_identical(fixture_index_tree: IndexTree, tmp_path: Path) -> None:
-    again = build_index(tmp_path / "again")
+    again = build_index(tmp_path / "again", tools=DEFAULT_TOOLS)
 
     def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
         return {
@@ -94,7 +107,8 @@ def test_two_builds_are_byte_identical(fixture_index_tree: IndexTree, tmp_path: 
 def test_the_promised_traits_are_published(fixture_index_tree: IndexTree) -> None:
     tree = fixture_index_tree
     assert tree.indexes == ("primary", "secondary")
-    assert 18 <= len(tree.projects()) <= 26
+    assert 18 <= len(set(tree.projects()) - TOOL_PROJECTS) <= 26
+    assert set(tree.projects()) >= TOOL_PROJECTS >= {"pytest", "hatchling", "ruff", "pluggy"}
 
     def files(project: str, index: str = "primary") -> set[str]:
         return {artifact.filename for artifact in tree.files(project, index)}
@@ -159,18 +173,7 @@ def test_wheels_are_valid_and_match_their_metadata_files(fixture_index_tree: Ind
     assert len(wheels) > 30
     for artifact in wheels:
         with zipfile.ZipFile(artifact.path) as archive:
-            names = archive.namelist()
-            dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/RECORD"))
-            assert names[-1] == f"{dist_info}/RECORD", artifact.filename
-            rows = archive.read(f"{dist_info}/RECORD").decode().splitlines()
-            recorded = {row.rsplit(",", 2)[0]: row.rsplit(",", 2)[1:] for row in rows}
-            assert set(recorded) == set(names), artifact.filename
-            for name in names:
-                if name.endswith("/RECORD"):
-                    continue
-                data = archive.read(name)
-                digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-                assert recorded[name] == [f"sha256={digest.decode()}", str(len(data))], name
+            dist_info = assert_record_matches(archive)
             metadata = archive.read(f"{dist_info}/METADATA")
             wheel = archive.read(f"{dist_info}/WHEEL").decode()
         assert artifact.metadata_path.read_bytes() == metadata
@@ -178,7 +181,26 @@ def test_wheels_are_valid_and_match_their_metadata_files(fixture_index_tree: Ind
         tags = parse_wheel_filename(artifact.filename)[3]
         wheel_tags = {line[5:] for line in wheel.splitlines() if line.startswith("Tag: ")}
         assert wheel_tags == {str(tag) for tag in tags}, artifact.filename
-        assert "Metadata-Version: 2.1" in metadata.decode()
+        if artifact.project not in TOOL_PROJECTS:
+            assert "Metadata-Version: 2.1" in metadata.decode()
+
+
+def assert_record_matches(archive: zipfile.ZipFile) -> str:
+    """RECORD is last and lists every other member with its sha256 and size; the
+    .dist-info directory name is returned."""
+    names = archive.namelist()
+    dist_info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/RECORD"))
+    assert names[-1] == f"{dist_info}/RECORD", archive.filename
+    rows = archive.read(f"{dist_info}/RECORD").decode().splitlines()
+    recorded = {row.rsplit(",", 2)[0]: row.rsplit(",", 2)[1:] for row in rows}
+    assert set(recorded) == set(names), archive.filename
+    for name in names:
+        if name.endswith("/RECORD"):
+            continue
+        data = archive.read(name)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+        assert recorded[name] == [f"sha256={digest.decode()}", str(len(data))], name
+    return dist_info
 
 
 def test_wheel_layout_traits(fixture_index_tree: IndexTree) -> None:
@@ -247,6 +269,194 @@ def test_sdist_only_builds_offline_with_its_in_tree_backend(
         assert "sdist_only/__init__.py" in archive.namelist()
         metadata = archive.read("sdist_only-1.0.dist-info/METADATA").decode()
     assert "Requires-Dist: greet-lib>=1.0" in metadata
+
+
+# -- real tools, re-wheeled from this environment -------------------------------------------
+
+
+def tool_wheel(tree: IndexTree, project: str) -> Path:
+    (artifact,) = tree.files(project)  # one wheel, no sdist
+    assert artifact.is_wheel and artifact.metadata_sha256 is not None
+    return artifact.path
+
+
+def console_scripts(entry_points: str) -> dict[str, str]:
+    parser = configparser.ConfigParser(delimiters=("=",))
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    parser.read_string(entry_points)
+    return dict(parser["console_scripts"])
+
+
+def test_closure_follows_markers_for_this_interpreter_and_no_extras() -> None:
+    closure = set(requirement_closure(["pytest"]))
+    assert closure >= {"pytest", "iniconfig", "pluggy", "packaging", "pygments"}
+    assert "hypothesis" not in closure  # only in pytest[dev] (and installed here)
+    assert "colorama" not in closure  # sys_platform == "win32" only
+    assert ("exceptiongroup" in closure) == (sys.version_info < (3, 11))
+    hatchling = set(requirement_closure(["hatchling"]))
+    assert hatchling >= {"hatchling", "pathspec", "trove-classifiers", "pluggy", "packaging"}
+    assert requirement_closure(["Ruff"]) == ("ruff",)
+    with pytest.raises(LookupError, match="no-such-dist-anywhere is not installed"):
+        requirement_closure(["no-such-dist-anywhere"])
+
+
+def test_rewheeled_pytest_is_a_faithful_wheel(fixture_index_tree: IndexTree) -> None:
+    dist = importlib.metadata.distribution("pytest")
+    stem = f"pytest-{dist.version}"
+    path = tool_wheel(fixture_index_tree, "pytest")
+    assert path.name == f"{stem}-py3-none-any.whl"
+    installed_metadata = Path(str(dist.locate_file(f"{stem}.dist-info/METADATA"))).read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        assert assert_record_matches(archive) == f"{stem}.dist-info"
+        names = archive.namelist()
+        metadata = archive.read(f"{stem}.dist-info/METADATA")
+        entry_points = archive.read(f"{stem}.dist-info/entry_points.txt").decode()
+        wheel = archive.read(f"{stem}.dist-info/WHEEL").decode().splitlines()
+        stamps = {info.date_time for info in archive.infolist()}
+    assert metadata == installed_metadata
+    assert fixture_index_tree.files("pytest")[0].metadata_path.read_bytes() == metadata
+    scripts = console_scripts(entry_points)
+    assert set(scripts) == {"pytest", "py.test"}
+    assert scripts == {e.name: e.value for e in dist.entry_points if e.group == "console_scripts"}
+    assert "Root-Is-Purelib: true" in wheel and "Tag: py3-none-any" in wheel
+    assert stamps == {time.gmtime(source_date_epoch())[:6]}
+    # the package files exactly (no launcher: the RECORD's ../../../bin/pytest is left out)
+    installed = {
+        entry.as_posix()
+        for entry in dist.files or []
+        if not entry.as_posix().startswith(("..", f"{stem}.dist-info/"))
+        and "__pycache__" not in entry.parts
+    }
+    package = [n for n in names if not n.startswith(f"{stem}.dist-info/")]
+    assert package == sorted(installed) and "_pytest/python.py" in package
+    meta = {n.split("/", 1)[1] for n in names if n.startswith(f"{stem}.dist-info/")}
+    assert {"METADATA", "WHEEL", "RECORD", "entry_points.txt"} <= meta
+    assert not meta & {"INSTALLER", "REQUESTED", "direct_url.json"}
+
+
+def test_rewheeled_pytest_and_its_dependencies_import_and_run(
+    fixture_index_tree: IndexTree, tmp_path: Path
+) -> None:
+    target = tmp_path / "unpacked"
+    for project in requirement_closure(["pytest"]):
+        with zipfile.ZipFile(tool_wheel(fixture_index_tree, project)) as archive:
+            archive.extractall(target)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "pytest.ini").write_text("[pytest]\n")
+    (work / "test_probe.py").write_text("def test_probe():\n    assert 1 + 1 == 2\n")
+    # -S: no site-packages at all, so everything must come from the unpacked wheels
+    python = [sys.executable, "-S", "-B"]
+    env = {"PYTHONPATH": str(target), "PATH": os.environ.get("PATH", "")}
+    probe = "import pytest, pluggy, pygments; print(pytest.__version__, pytest.__file__)"
+    shown = subprocess.run(
+        [*python, "-c", probe], env=env, cwd=work, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    version, module = shown.stdout.split()
+    assert version == importlib.metadata.version("pytest")
+    assert Path(module).is_relative_to(target)
+    ran = subprocess.run(
+        [*python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_probe.py"],
+        env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+    alone = subprocess.run([*python, "-c", "import pytest"], cwd=work, capture_output=True)
+    assert alone.returncode != 0  # without PYTHONPATH it is not importable: the probe is real
+
+
+def test_rewheeled_ruff_keeps_its_native_binary_executable(
+    fixture_index_tree: IndexTree, tmp_path: Path
+) -> None:
+    dist = importlib.metadata.distribution("ruff")
+    installed_wheel = (dist.read_text("WHEEL") or "").splitlines()
+    path = tool_wheel(fixture_index_tree, "ruff")
+    tags = {str(tag) for tag in parse_wheel_filename(path.name)[3]}
+    assert tags == {line[5:] for line in installed_wheel if line.startswith("Tag: ")}
+    assert not path.name.endswith("-any.whl") and path.name.startswith("ruff-")
+    (binary_entry,) = [e for e in dist.files or [] if e.as_posix().startswith("../")]
+    name = f"ruff-{dist.version}.data/scripts/{binary_entry.name}"
+    with zipfile.ZipFile(path) as archive:
+        assert_record_matches(archive)
+        info = archive.getinfo(name)
+        binary = archive.read(name)
+        wheel = archive.read(f"ruff-{dist.version}.dist-info/WHEEL").decode()
+    assert info.external_attr >> 16 == 0o100755
+    assert binary == Path(str(dist.locate_file(binary_entry))).read_bytes()
+    assert "Root-Is-Purelib: false" in wheel
+    extracted = tmp_path / binary_entry.name
+    extracted.write_bytes(binary)
+    extracted.chmod((info.external_attr >> 16) & 0o777)
+    shown = subprocess.run([extracted, "--version"], capture_output=True, text=True, timeout=60)
+    assert shown.stdout.strip() == f"ruff {dist.version}"
+
+
+def test_rewheel_drops_launchers_and_keeps_data_files(
+    fixture_index_tree: IndexTree, tmp_path: Path
+) -> None:
+    hatchling = importlib.metadata.distribution("hatchling")
+    assert any(e.as_posix().endswith("bin/hatchling") for e in hatchling.files or [])
+    with zipfile.ZipFile(tool_wheel(fixture_index_tree, "hatchling")) as archive:
+        names = archive.namelist()
+        entry_points = archive.read(f"hatchling-{hatchling.version}.dist-info/entry_points.txt")
+    assert not [n for n in names if ".data/" in n]  # the launcher comes back from:
+    assert console_scripts(entry_points.decode()) == {"hatchling": "hatchling.cli:hatchling"}
+    try:  # a dev dependency that installs a man page under <prefix>/share
+        manpage = importlib.metadata.distribution("argparse-manpage")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("argparse-manpage is not installed")
+    path = rewheel("argparse-manpage", tmp_path, 1704067200)
+    with zipfile.ZipFile(path) as archive:
+        data = {i.filename: i for i in archive.infolist() if ".data/" in i.filename}
+    stem = f"argparse_manpage-{manpage.version}"
+    assert set(data) == {f"{stem}.data/data/share/man/man1/argparse-manpage.1"}
+    assert {info.external_attr >> 16 for info in data.values()} == {0o100644}
+
+
+def test_restore_shebang_undoes_the_installer_rewrite() -> None:
+    assert restore_shebang(b"#!/venv/bin/python3.11 -u\nrun()\n") == b"#!python -u\nrun()\n"
+    trampoline = b"#!/bin/sh\n'''exec' \"/a/very/long/bin/python\" \"$0\" \"$@\"\n' '''\nrun()\n"
+    assert restore_shebang(trampoline) == b"#!python\nrun()\n"
+    for untouched in (b"#!/bin/sh\necho hi\n", b"\x7fELF\x02\x01", b"#!/usr/bin/env perl\n"):
+        assert restore_shebang(untouched) == untouched
+
+
+def test_tags_without_a_wheel_file_come_from_the_files() -> None:
+    first = next(iter(sys_tags()))
+    native = next(t for t in sys_tags() if t.interpreter == "py3" and t.platform != "any")
+    assert fallback_tags([("pkg/__init__.py", b"", 0o644)]) == (["py3-none-any"], True)
+    binary = ("x-1.0.data/scripts/x", b"\x7fELF\x02\x01\x01", 0o755)
+    assert fallback_tags([binary]) == ([str(native)], False)
+    module = f"pkg/_speed{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    assert fallback_tags([binary, (module, b"", 0o755)]) == ([str(first)], False)
+    if ".abi3.so" in importlib.machinery.EXTENSION_SUFFIXES:
+        (tag,), _ = fallback_tags([("pkg/_speed.abi3.so", b"", 0o755)])
+        assert tag.split("-")[1] == "abi3"
+
+
+def test_fixture_names_must_not_clash_with_the_tools(tmp_path: Path) -> None:
+    package = tmp_path / "packages" / "fake-pluggy"
+    (package / "src" / "pluggy").mkdir(parents=True)
+    (package / "src" / "pluggy" / "__init__.py").write_text("")
+    (package / "pyproject.toml").write_text('[project]\nname = "Pluggy"\nversion = "1.0"\n')
+    with pytest.raises(ValueError, match=r"fixture package\(s\) pluggy clash"):
+        build_index(tmp_path / "out", packages_dir=tmp_path / "packages", tools=["pytest"])
+    alone = build_index(tmp_path / "out", packages_dir=tmp_path / "packages")
+    assert alone.projects() == ("pluggy",)
+
+
+def test_build_command_with_tools(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "fixtures.build", str(tmp_path), "--with-tools"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    pages = tmp_path / "primary" / "simple"
+    assert {"ruff", "pytest", "hatchling", "greet-lib"} <= {p.name for p in pages.iterdir()}
+    (wheel,) = (tmp_path / "primary" / "files").glob("pytest-*.whl")
+    assert Path(f"{wheel}.metadata").is_file()
 
 
 # -- the server -----------------------------------------------------------------------
