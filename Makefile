@@ -40,12 +40,14 @@ e2e: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/python -m px.store.schema_dump > schema/schema.sql
 
-## Install px from this checkout and run it on the bundled sample.
+## Install px from this checkout and run it on the bundled sample (needs PyPI).
 demo:
 	$(PYTHON) -m venv .venv-demo
 	.venv-demo/bin/python -m pip install --quiet .
-	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px cache info
-	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px query --views
+	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px install
+	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px run sample-px-app "flask>=3" 3.0.2
+	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px test -q
+	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px query "SELECT name, version FROM px_lock_packages WHERE lock_id = (SELECT max(id) FROM px_locks)"
 
 clean:
 	rm -rf $(VENV) .venv-demo .px-demo-store build dist

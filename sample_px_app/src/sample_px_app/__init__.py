@@ -1,1 +1,3 @@
-"""A sample application managed by px."""
+"""A sample application managed by px: does a version satisfy a requirement?"""
+
+__version__ = "0.1.0"
