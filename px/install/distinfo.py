@@ -14,6 +14,7 @@ import configparser
 import csv
 import email.message
 import email.parser
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -141,10 +142,9 @@ def _record_row(
     if algorithm not in HASHES:
         problems.append(f"line {number}: {path} has a {algorithm!r} hash; px accepts {HASHES}")
         return None
-    try:
-        digest = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-    except (binascii.Error, ValueError):
-        problems.append(f"line {number}: {path} has an unreadable hash")
+    digest = _digest(algorithm, encoded)
+    if digest is None:
+        problems.append(f"line {number}: {path} has an unreadable {algorithm} hash")
         return None
     if not size_field.isdigit():
         problems.append(f"line {number}: {path} has no valid size")
@@ -152,8 +152,23 @@ def _record_row(
     return RecordRow(path, algorithm, digest, int(size_field))
 
 
-def parse_entry_points(data: bytes, wheel: str, member: str) -> EntryPoints:
-    """Console and GUI scripts; their names must be safe (see :func:`script_problem`)."""
+def _digest(algorithm: str, encoded: str) -> bytes | None:
+    """The digest bytes: urlsafe base64 without padding (PEP 376), or hex as some tools write."""
+    size = hashlib.new(algorithm).digest_size
+    if len(encoded) == 2 * size:
+        try:
+            return bytes.fromhex(encoded)
+        except ValueError:
+            pass
+    try:
+        digest = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return digest if len(digest) == size else None
+
+
+def parse_entry_points(data: bytes, wheel: str, member: str, distribution: str) -> EntryPoints:
+    """Console and GUI scripts of ``distribution``; names must be safe (:func:`script_problem`)."""
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=True)
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     try:
@@ -166,7 +181,7 @@ def parse_entry_points(data: bytes, wheel: str, member: str) -> EntryPoints:
         points = []
         section = parser[group] if parser.has_section(group) else {}
         for name, value in section.items():
-            problem = script_problem(name)
+            problem = script_problem(name, distribution)
             if problem is not None:
                 raise refused(wheel, f"declares a script {name!r} that {problem}", member=member)
             points.append(_entry_point(name, value, wheel, member))

@@ -30,7 +30,7 @@ class Limits:
     """Declared uncompressed size of any one member."""
     max_ratio: float = 200.0
     """Uncompressed / compressed size, per member and for the whole wheel ..."""
-    ratio_floor_bytes: int = 1 * MiB
+    ratio_floor_bytes: int = 8 * MiB
     """... counted only once the member (or the wheel) unpacks to at least this much."""
     max_metadata_bytes: int = 64 * MiB
     """``RECORD``, ``WHEEL``, ``METADATA`` and ``entry_points.txt``, each (read whole)."""

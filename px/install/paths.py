@@ -5,7 +5,8 @@ are unpacked into on every operating system px runs on: no ``..``, no absolute
 path, no drive letter, no backslash, no control character. ``.`` and empty
 components (``./a``, ``a//b``) are dropped, so two spellings of one path are
 caught as duplicates. Script names must be plain file names that do not shadow
-the interpreter, pip or px in ``.px/bin``.
+the interpreter, pip or px in ``.px/bin`` (pip's and px's own wheels may
+install their own scripts).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import re
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_SHADOWED_SCRIPT = re.compile(
-    r"^(?:python[w]?(?:3(?:\.\d+)?)?|pip(?:3(?:\.\d+)?)?|px)(?:\.exe)?$", re.I
-)
+_PYTHON_SCRIPT = re.compile(r"^pythonw?(?:3(?:\.\d+)?)?(?:\.exe)?$", re.IGNORECASE)
+_OWN_SCRIPTS = {  # distribution -> the script names only it may install
+    "pip": re.compile(r"^pip(?:3(?:\.\d+)?)?(?:\.exe)?$", re.IGNORECASE),
+    "px": re.compile(r"^px(?:\.exe)?$", re.IGNORECASE),
+}
 
 
 def path_problem(name: str) -> str | None:
@@ -45,14 +48,20 @@ def normalise(name: str) -> str:
     return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
-def script_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a script in ``.px/bin``, or None."""
+def script_problem(name: str, distribution: str) -> str | None:
+    """Why ``name`` cannot be a script of ``distribution`` (normalised) in ``.px/bin``, or None.
+
+    ``python*`` is never allowed; ``pip*`` only from pip itself and ``px`` only from px.
+    """
     if not name or name in (".", ".."):
         return "is not a file name"
     if "/" in name or "\\" in name:
         return "contains a path separator"
     if _CONTROL.search(name):
         return "contains a control character"
-    if _SHADOWED_SCRIPT.match(name):
-        return "would shadow the environment's own python, pip or px"
+    if _PYTHON_SCRIPT.match(name):
+        return "would shadow the environment's own python"
+    for owner, pattern in _OWN_SCRIPTS.items():
+        if owner != distribution and pattern.match(name):
+            return f"would shadow {owner}, and this is not {owner}'s own wheel"
     return None

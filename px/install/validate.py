@@ -96,9 +96,11 @@ def validate_wheel(
         points = (
             EntryPoints()
             if points_data is None
-            else distinfo.parse_entry_points(points_data, wheel, f"{dist_info}/entry_points.txt")
+            else distinfo.parse_entry_points(
+                points_data, wheel, f"{dist_info}/entry_points.txt", name
+            )
         )
-        _check_scripts(files, dist_info, points, wheel)
+        _check_scripts(files, dist_info, points, wheel, name)
         by_path = {f"{dist_info}/{k}": v for k, v in meta.items()}
         members = _verify(f, files, record, by_path, wheel, sink)
     return ValidatedWheel(
@@ -240,16 +242,16 @@ def _check_coverage(
 
 
 def _check_scripts(
-    files: dict[str, ZipMember], dist_info: str, points: EntryPoints, wheel: str
+    files: dict[str, ZipMember], dist_info: str, points: EntryPoints, wheel: str, name: str
 ) -> None:
     prefix = dist_info.removesuffix(".dist-info") + ".data/scripts/"
     names = {p.name for p in points.console + points.gui}
     for path in sorted(files):
         if path.startswith(prefix):
             script = path.rsplit("/", 1)[1]
-            problem = script_problem(script)
+            problem = script_problem(script, name)
             if problem is None and script in names:
-                problem = "has the name of one of its entry points too"
+                problem = "has the same name as another script or entry point"
             if problem is not None:
                 raise refused(wheel, f"is a script that {problem}", member=path)
             names.add(script)

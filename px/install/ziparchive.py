@@ -68,7 +68,7 @@ class ZipArchive:
 
 def read_archive(f: BinaryIO, file_size: int, wheel: str, limits: Limits) -> ZipArchive:
     """Parse and cross-check the whole structure; no member data is read."""
-    _eocd, count, cd_size, cd_offset, cd_end = _find_end(f, file_size, wheel)
+    count, cd_size, cd_offset, cd_end = _find_end(f, file_size, wheel)
     if count > limits.max_members:
         raise refused(wheel, f"it has {count} members, more than the limit of {limits.max_members}")
     if cd_size > limits.max_central_directory_bytes:
@@ -88,8 +88,8 @@ def read_archive(f: BinaryIO, file_size: int, wheel: str, limits: Limits) -> Zip
     return ZipArchive(_tile(f, ordered, cd_offset, wheel), file_size)
 
 
-def _find_end(f: BinaryIO, file_size: int, wheel: str) -> tuple[int, int, int, int, int]:
-    """(EOCD position, entry count, CD size, CD offset, where the CD must end)."""
+def _find_end(f: BinaryIO, file_size: int, wheel: str) -> tuple[int, int, int, int]:
+    """(entry count, CD size, CD offset, where the CD must end) from the end record(s)."""
     tail_len = min(file_size, _EOCD.size + _MAX16)
     base = file_size - tail_len
     f.seek(base)
@@ -115,7 +115,7 @@ def _find_end(f: BinaryIO, file_size: int, wheel: str) -> tuple[int, int, int, i
     comment = tail[found + _EOCD.size :]
     if any(sig in comment for sig in (_EOCD_SIG, _EOCD64_SIG, _LOCATOR_SIG)):
         raise refused(wheel, "it has more than one end-of-central-directory record")
-    eocd_pos, cd_end = base + found, base + found
+    cd_end = base + found
     locator = found - _LOCATOR.size
     if locator >= 0 and tail[locator : locator + 4] == _LOCATOR_SIG:
         disk, count, cd_size, cd_offset, cd_end = _zip64_end(f, base + locator, wheel)
@@ -124,7 +124,7 @@ def _find_end(f: BinaryIO, file_size: int, wheel: str) -> tuple[int, int, int, i
     elif disk or cd_disk or disk_entries != count:
         raise refused(wheel, "it is a multi-disk archive")
     _no_second_end(f, tail, base, found, cd_offset + cd_size, wheel)
-    return eocd_pos, count, cd_size, cd_offset, cd_end
+    return count, cd_size, cd_offset, cd_end
 
 
 def _zip64_end(f: BinaryIO, locator_pos: int, wheel: str) -> tuple[int, int, int, int, int]:

@@ -14,7 +14,14 @@ import pytest
 from px.errors import InputError, IntegrityError
 from px.install import spool as spool_module
 from px.install.distinfo import EntryPoint, EntryPoints
-from px.install.wheel import ManifestEntry, ingest_wheel, load_wheel, validate_wheel
+from px.install.wheel import (
+    ManifestEntry,
+    WheelFile,
+    ingest_wheel,
+    ingest_wheels,
+    load_wheel,
+    validate_wheel,
+)
 from tests.install import wheel_builder as wb
 from tests.install.wheel_builder import DIST_INFO, FILENAME, Member
 
@@ -243,3 +250,36 @@ def test_manifest_entries_carry_what_trees_need(store: Any, tmp_path: Path) -> N
     content = b"def main():\n    return 0\n"
     assert entry == ManifestEntry("demo/core.py", store.blobs.put(content), 0o644, len(content))
     assert hashlib.sha256((tmp_path / FILENAME).read_bytes()).hexdigest() == record.sha256
+
+
+def _release(directory: Path, version: str, **kwargs: Any) -> Path:
+    data = wb.wheel_bytes(version=version, **kwargs)
+    return wb.write(directory, data, f"demo-{version}-py3-none-any.whl")
+
+
+def test_ingest_wheels_keeps_order_and_matches_one_by_one(store: Any, tmp_path: Path) -> None:
+    paths = [_release(tmp_path, f"1.{i}") for i in range(5)]
+    already = ingest_wheel(store, paths[2])
+    records = ingest_wheels(store, [WheelFile(p, source="built") for p in paths])
+    assert [r.version for r in records] == [f"1.{i}" for i in range(5)]
+    assert records[2] == already  # found, not ingested again
+    assert [r.source for r in records] == ["built", "built", "index", "built", "built"]
+    for path, record in zip(paths, records, strict=True):
+        assert load_wheel(store, record.sha256) == record
+        assert record.filename == path.name
+
+
+def test_ingest_wheels_stops_at_the_first_refusal(
+    store: Any, state: Callable[[Any], object], tmp_path: Path
+) -> None:
+    good = _release(tmp_path, "1.0")
+    bad = _release(tmp_path, "2.0", unlisted=["demo/core.py"])
+    after = _release(tmp_path, "3.0")
+    with pytest.raises(InputError) as raised:
+        ingest_wheels(store, [WheelFile(good), WheelFile(bad), WheelFile(after)])
+    assert "demo-2.0-py3-none-any.whl" in raised.value.what
+    first = validate_wheel(good)
+    with store.read() as conn:
+        versions = [v for (v,) in conn.exec_driver_sql("SELECT version FROM wheels")]
+    assert versions == [first.version]
+    assert state(store)[-1] == ()  # no spool left behind

@@ -317,9 +317,75 @@ def test_a_bomb_that_lies_about_its_size_is_stopped_at_the_lie(
 
 
 def test_overall_ratio_is_capped_even_when_each_member_is_small(tmp_path: Path) -> None:
-    files = {f"demo/m{i}.txt": bytes(600 << 10) for i in range(4)}  # each under the 1 MiB floor
+    files = {f"demo/m{i}.txt": bytes(3 << 20) for i in range(4)}  # each under the 8 MiB floor
     path = wb.write(tmp_path, wb.wheel_bytes(files=files))
     with pytest.raises(InputError) as raised:
         validate_wheel(path)
     assert "overall" in raised.value.one_line()
     assert len(validate_wheel(path, limits=Limits(max_ratio=10_000)).members) == 7
+
+
+def test_small_very_compressible_members_are_not_bombs(tmp_path: Path) -> None:
+    """Real wheels hold such files: onnx ships a 2.5 MB test tensor that deflates 1016:1."""
+    path = wb.write(tmp_path, wb.wheel_bytes(files={"demo/zeros.pb": bytes(2_560_015)}))
+    assert len(validate_wheel(path).members) == 4
+
+
+@pytest.mark.parametrize("script", ["pip", "pip3", "pip3.13"])
+def test_pip_may_install_its_own_scripts(tmp_path: Path, script: str) -> None:
+    data = wb.wheel_bytes(
+        name="pip", version="25.0", entry_points=f"[console_scripts]\n{script} = pip:main\n"
+    )
+    path = wb.write(tmp_path, data, "pip-25.0-py3-none-any.whl")
+    assert validate_wheel(path).entry_points.console[0].name == script
+
+
+def test_px_may_install_its_own_script_but_never_python(tmp_path: Path) -> None:
+    entry_points = "[console_scripts]\npx = px.cli.main:main\n"
+    data = wb.wheel_bytes(name="px", version="1.0", entry_points=entry_points)
+    validate_wheel(wb.write(tmp_path, data, "px-1.0-py3-none-any.whl"))
+    data = wb.wheel_bytes(
+        name="pip", version="25.0", entry_points="[console_scripts]\npython = pip:main\n"
+    )
+    with pytest.raises(InputError):
+        validate_wheel(wb.write(tmp_path, data, "pip-25.0-py3-none-any.whl"))
+
+
+def test_record_hashes_written_in_hex_are_checked_too(tmp_path: Path) -> None:
+    """Some tools write hex digests (gmsh on PyPI does); the bytes are still verified."""
+    import hashlib
+
+    content = b"def main():\n    return 0\n"
+    hex_hash = "sha256=" + hashlib.sha256(content).hexdigest()
+    data = wb.wheel_bytes(record_overrides={CORE: (hex_hash, str(len(content)))})
+    validate_wheel(wb.write(tmp_path, data))
+    wrong = "sha256=" + hashlib.sha256(b"other").hexdigest()
+    data = wb.wheel_bytes(record_overrides={CORE: (wrong, str(len(content)))})
+    with pytest.raises(IntegrityError):
+        validate_wheel(wb.write(tmp_path, data))
+
+
+def test_random_damage_is_always_a_px_error(tmp_path: Path) -> None:
+    """Flipped, cut and inserted bytes give a px error or a valid wheel, never a crash."""
+    import random
+
+    good = wb.wheel_bytes(entry_points="[console_scripts]\ntool = demo.core:main\n")
+    rng = random.Random(20240101)
+    path = tmp_path / FILENAME
+    refused = 0
+    for _ in range(400):
+        data = bytearray(good)
+        at = rng.randrange(len(data))
+        kind = rng.randrange(3)
+        if kind == 0:
+            data[at] ^= rng.randrange(1, 256)
+        elif kind == 1:
+            data = data[:at]
+        else:
+            data[at:at] = rng.randbytes(rng.randint(1, 8))
+        path.write_bytes(bytes(data))
+        try:
+            validate_wheel(path)
+        except (InputError, IntegrityError):
+            refused += 1
+    assert refused > 300
