@@ -20,8 +20,12 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_px_app"
 
 def px(cwd: Path, store: Path, *argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "px", *argv], cwd=cwd, capture_output=True, text=True,
-        env={**env, "PX_HOME": str(store)}, timeout=600,
+        [sys.executable, "-m", "px", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**env, "PX_HOME": str(store)},
+        timeout=600,
     )
 
 
@@ -43,7 +47,7 @@ def phase_a(tmp_path: Path, env: dict[str, str]) -> None:
     ok(px(first, store_one, "add", "packaging", "pygments", "--no-install", env=env))
     ok(px(first, store_one, "add", "--dev", "pytest", "--no-install", env=env))
     ok(px(first, store_one, "lock", env=env))
-    assert 'packaging>=' in pyproject.read_text() and 'pytest>=' in pyproject.read_text()
+    assert "packaging>=" in pyproject.read_text() and "pytest>=" in pyproject.read_text()
     # a second machine: the project only (no store, no .px)
     shutil.copytree(first, second, ignore=shutil.ignore_patterns(".px"))
     ok(px(second, store_two, "install", "--frozen", env=env))

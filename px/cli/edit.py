@@ -26,7 +26,9 @@ def add_parser(
     parents: list[argparse.ArgumentParser],
 ) -> None:
     add = sub.add_parser(
-        "add", parents=parents, help="declare dependencies and re-lock",
+        "add",
+        parents=parents,
+        help="declare dependencies and re-lock",
         description="Add requirements to pyproject.toml (comments and layout kept) and re-lock. "
         "A bare name gets a lower bound at the resolved version (name>=X). If resolution "
         "fails, pyproject.toml and px.lock are left exactly as they were.",
@@ -34,12 +36,15 @@ def add_parser(
     add.add_argument("requirements", nargs="+", metavar="REQ", help="PEP 508 requirement")
     _where_options(add, "add to")
     add.add_argument(
-        "--no-install", action="store_true",
+        "--no-install",
+        action="store_true",
         help="only edit and lock (px has no environments yet, so this is what add does today)",
     )
     add.set_defaults(handler=handle_add)
     remove = sub.add_parser(
-        "remove", parents=parents, help="drop dependencies and re-lock",
+        "remove",
+        parents=parents,
+        help="drop dependencies and re-lock",
         description="Remove requirements from pyproject.toml and re-lock.",
     )
     remove.add_argument("names", nargs="+", metavar="NAME", help="a declared dependency")
@@ -59,8 +64,13 @@ def handle_add(args: argparse.Namespace, app: App) -> int:
     from px.ops import edit
 
     result = edit.add(
-        app.settings, Path.cwd(), args.requirements, group=args.group, dev=args.dev,
-        optional=args.optional, reporter=app.out.reporter(),
+        app.settings,
+        Path.cwd(),
+        args.requirements,
+        group=args.group,
+        dev=args.dev,
+        optional=args.optional,
+        reporter=app.out.reporter(),
     )
     app.out.result(result, _render("added"))  # type: ignore[arg-type]
     return ExitCode.OK
@@ -70,8 +80,13 @@ def handle_remove(args: argparse.Namespace, app: App) -> int:
     from px.ops import edit
 
     result = edit.remove(
-        app.settings, Path.cwd(), args.names, group=args.group, dev=args.dev,
-        optional=args.optional, reporter=app.out.reporter(),
+        app.settings,
+        Path.cwd(),
+        args.names,
+        group=args.group,
+        dev=args.dev,
+        optional=args.optional,
+        reporter=app.out.reporter(),
     )
     app.out.result(result, _render("removed"))  # type: ignore[arg-type]
     return ExitCode.OK

@@ -142,7 +142,7 @@ def switch(px_dir: Path, number: int) -> None:
 
 def remove_generations(px_dir: Path, keep: set[int]) -> list[int]:
     """Delete generations not in ``keep`` (and leftovers of interrupted builds)."""
-    removed = []
+    removed: list[int] = []
     gens = px_dir / GENS
     if not gens.is_dir():
         return removed
@@ -193,7 +193,7 @@ def _shebang(python: Path) -> str:
 def _copy_script(source: Path, target: Path, shebang: str) -> None:
     data = source.read_bytes()
     if data.startswith((b"#!python", b"#!pythonw")):
-        first, _, rest = data.partition(b"\n")
+        _, _, rest = data.partition(b"\n")
         data = shebang.encode() + rest
     target.write_bytes(data)
     os.chmod(target, 0o755)

@@ -13,7 +13,13 @@ SCRIPTS = "scripts"
 DATA = "data"
 INCLUDE = "include"
 
-_DATA_KEYS = {"purelib": SITE, "platlib": SITE, "scripts": SCRIPTS, "data": DATA, "headers": INCLUDE}
+_DATA_KEYS = {
+    "purelib": SITE,
+    "platlib": SITE,
+    "scripts": SCRIPTS,
+    "data": DATA,
+    "headers": INCLUDE,
+}
 
 
 def destination(member: str, data_dir: str) -> tuple[str, str] | None:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from px.errors import InputError
 from px.lock import Dependency, Lock, LockedPackage
 
-
 DEV_GROUP = "dev"
 
 

@@ -140,15 +140,14 @@ class IndexCandidates:
                 start = True
             else:
                 start = False
-        if start:
-            if self._submit(self._load_project, name, future) is None:
-                future.set_exception(RuntimeError("resolution finished"))
+        if start and self._submit(self._load_project, name, future) is None:
+            future.set_exception(RuntimeError("resolution finished"))
         return future
 
     def _load_project(self, name: str, future: Future[dict[Version, _Usable]]) -> None:
         try:
             usable = self._load(name)
-        except BaseException as error:  # noqa: BLE001 - handed to whoever waits
+        except BaseException as error:
             future.set_exception(error)
             return
         future.set_result(usable)
@@ -168,15 +167,14 @@ class IndexCandidates:
                 start = True
             else:
                 start = False
-        if start:
-            if self._submit(self._load_metadata, usable.metadata_file, future) is None:
-                future.set_exception(RuntimeError("resolution finished"))
+        if start and self._submit(self._load_metadata, usable.metadata_file, future) is None:
+            future.set_exception(RuntimeError("resolution finished"))
         return future
 
     def _load_metadata(self, file: FileInfo, future: Future[CoreMetadata]) -> None:
         try:
             meta = self.client.metadata(file)
-        except BaseException as error:  # noqa: BLE001 - handed to whoever waits
+        except BaseException as error:
             future.set_exception(error)
             return
         future.set_result(meta)
@@ -184,7 +182,7 @@ class IndexCandidates:
             for name in self._dependency_names(meta):
                 self._project(name)
 
-    def _dependency_names(self, meta: CoreMetadata) -> list[str]:
+    def _dependency_names(self, meta: CoreMetadata) -> list[NormalizedName]:
         """Dependencies that hold on the target without extras (a guess: errors are ignored)."""
         names = []
         for text in meta.requires_dist:
@@ -194,7 +192,7 @@ class IndexCandidates:
                     {**self._environment, "extra": ""}
                 ):
                     continue
-            except Exception:  # noqa: BLE001,S112 - speculation only
+            except Exception:
                 continue
             names.append(canonicalize_name(requirement.name))
         return names
@@ -203,9 +201,11 @@ class IndexCandidates:
         preferred = self._preferred.get(canonicalize_name(name))
         if preferred is not None and preferred in usable:
             return preferred
-        finals = [v for v, u in usable.items() if not v.is_prerelease and any(
-            not f.yanked for f in u.files
-        )]
+        finals = [
+            v
+            for v, u in usable.items()
+            if not v.is_prerelease and any(not f.yanked for f in u.files)
+        ]
         return max(finals) if finals else None
 
     def _usable(self, name: str) -> dict[Version, _Usable]:

@@ -33,7 +33,7 @@ _MACHINE_MARKERS = {"platform_release", "platform_version", "implementation_vers
 
 
 def choose_for(project: Project, settings: Settings, locked_python: str | None) -> Interpreter:
-    """The interpreter for ``project``: --python/PX_PYTHON, [tool.px] python, the lock's, or ours."""
+    """The interpreter: --python/PX_PYTHON, [tool.px] python, the lock's, or the running one."""
     from px.interp.discover import discover_interpreters
 
     requested = settings.python or project.px.python or locked_python
@@ -68,7 +68,9 @@ def tag_target(interpreter: Interpreter) -> TagTarget:
     impl = {"cpython": "cp", "pypy": "pp"}.get(env["implementation_name"], "py")
     return target_for(
         InterpreterDescription(
-            implementation=impl, version=interpreter.version, platforms=tuple(_platforms(interpreter))
+            implementation=impl,
+            version=interpreter.version,
+            platforms=tuple(_platforms(interpreter)),
         )
     )
 
@@ -83,9 +85,7 @@ def resolve_target(interpreter: Interpreter) -> Target:
 def lock_target(interpreter: Interpreter) -> LockTarget:
     env = interpreter.environment
     markers = {
-        k: v
-        for k, v in env.items()
-        if k not in _MACHINE_MARKERS and k != "python_full_version"
+        k: v for k, v in env.items() if k not in _MACHINE_MARKERS and k != "python_full_version"
     }
     platforms = _platforms(interpreter)
     return LockTarget(
@@ -117,8 +117,7 @@ def index_client(
     marked = next((i for i in project.px.indexes if i.default), None)
     default = IndexConfig(marked.name, url) if marked else default_index(url)
     find_links: list[Path | str] = [
-        link if "://" in link else (project.root / link).resolve()
-        for link in project.px.find_links
+        link if "://" in link else (project.root / link).resolve() for link in project.px.find_links
     ]
     return IndexClient(
         store,

@@ -20,8 +20,8 @@ from px.lock import serialise
 from px.ops.audited import audited_store
 from px.ops.lock import (
     LockResult,
-    existing_lock,
     changes,
+    existing_lock,
     record,
     resolve_lock,
     write_atomic,
@@ -103,8 +103,13 @@ def _relock_and_write(
 
     with audited_store(settings, command) as store:
         project, new = resolve_lock(
-            store, project, settings, existing, upgrade_packages=upgrade_packages,
-            finalize=finalize, reporter=reporter,
+            store,
+            project,
+            settings,
+            existing,
+            upgrade_packages=upgrade_packages,
+            finalize=finalize,
+            reporter=reporter,
         )
         text = serialise(new)
         if final_text != original:
@@ -115,8 +120,12 @@ def _relock_and_write(
             status = "written"
         history_id = record(store, project, text, new, command)
     return final_text, LockResult(
-        str(lock_path), status, new.targets[0].id, len(new.packages),
-        changes(existing, new), history_id,
+        str(lock_path),
+        status,
+        new.targets[0].id,
+        len(new.packages),
+        changes(existing, new),
+        history_id,
     )
 
 
@@ -151,8 +160,14 @@ def add(
         return text
 
     _, result = _relock_and_write(
-        settings, root, original, edited, command=f"add {' '.join(requirements)}",
-        finalize_text=bounded, upgrade_packages=[r.name for r in parsed], reporter=reporter,
+        settings,
+        root,
+        original,
+        edited,
+        command=f"add {' '.join(requirements)}",
+        finalize_text=bounded,
+        upgrade_packages=[r.name for r in parsed],
+        reporter=reporter,
     )
     return EditResult(str(pyproject), tuple(declared), _where(group, optional), result)
 

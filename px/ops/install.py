@@ -28,9 +28,10 @@ from px.reporter import QuietReporter, Reporter
 
 if TYPE_CHECKING:
     from px.interp import Interpreter
-    from px.store import Store
     from px.lock import Lock
     from px.project import Project
+    from px.store import Store
+
 
 @dataclass(frozen=True)
 class InstallResult:
@@ -86,15 +87,33 @@ def install(
     if state.is_current(str(root), selection):
         current = state.read(str(px_dir))
         return InstallResult(
-            str(root), "up-to-date", _int(current.get("generation")),
-            _int(current.get("packages")) or 0, current.get("python", ""),
+            str(root),
+            "up-to-date",
+            _int(current.get("generation")),
+            _int(current.get("packages")) or 0,
+            current.get("python", ""),
         )
     with project_lock(px_dir):
         if state.is_current(str(root), selection):  # another px finished it while we waited
-            return install(settings, start, frozen=frozen, no_dev=no_dev, groups=groups,
-                           extras=extras, reporter=reporter)
-        return _install(settings, root, frozen, not no_dev, chosen_groups, list(extras),
-                        selection, reporter or QuietReporter())
+            return install(
+                settings,
+                start,
+                frozen=frozen,
+                no_dev=no_dev,
+                groups=groups,
+                extras=extras,
+                reporter=reporter,
+            )
+        return _install(
+            settings,
+            root,
+            frozen,
+            not no_dev,
+            chosen_groups,
+            list(extras),
+            selection,
+            reporter or QuietReporter(),
+        )
 
 
 def _int(value: str | None) -> int | None:
@@ -115,9 +134,9 @@ def _install(
     from px.install.select import select
     from px.ops.audited import audited_store
     from px.ops.context import choose_for, index_client
-    from px.ops.materialize import assemble, fetch_wheels
     from px.ops.lock import lock as relock
     from px.ops.lock import read_lock
+    from px.ops.materialize import assemble, fetch_wheels
     from px.project import input_digest, load_project
     from px.store import environments
 
@@ -144,22 +163,35 @@ def _install(
         )
         lock_sha = state.file_sha256(str(root / "px.lock"))
         gen_id = environments.stage(
-            store, project=str(root), number=number, lock_sha256=lock_sha,
-            python=interpreter.base_executable, selection=selection,
+            store,
+            project=str(root),
+            number=number,
+            lock_sha256=lock_sha,
+            python=interpreter.base_executable,
+            selection=selection,
             wheel_ids=[w.id for w in wheels],
         )
         generation.switch(px_dir, number)
         environments.commit(store, gen_id)
         _audit_pth_files(store, root, number, generation.site_packages(px_dir, interpreter))
-        state.write(str(root), selection, number, {
-            "python": str(generation.python_in(px_dir)),
-            "base_python": interpreter.base_executable,
-            "packages": str(len(packages)),
-            "target": target.id,
-            "input_digest": input_digest(project),
-        })
+        state.write(
+            str(root),
+            selection,
+            number,
+            {
+                "python": str(generation.python_in(px_dir)),
+                "base_python": interpreter.base_executable,
+                "packages": str(len(packages)),
+                "target": target.id,
+                "input_digest": input_digest(project),
+            },
+        )
     return InstallResult(
-        str(root), "installed", number, len(packages), str(generation.python_in(px_dir)),
+        str(root),
+        "installed",
+        number,
+        len(packages),
+        str(generation.python_in(px_dir)),
         tuple(warnings),
     )
 
@@ -172,13 +204,18 @@ def _audit_pth_files(store: Store, root: Path, number: int, site: Path) -> None:
     for name in sorted(os.listdir(site)):
         if name.endswith(".pth"):
             audit.record(
-                store, "install: .pth file", started_at=started, outcome="ok", exit_code=0,
+                store,
+                "install: .pth file",
+                started_at=started,
+                outcome="ok",
+                exit_code=0,
                 detail={"project": str(root), "generation": number, "file": name},
             )
 
 
-def _current_lock(project: Project, lock: Lock | None, frozen: bool, settings: Settings,
-                  relock: object) -> Lock:
+def _current_lock(
+    project: Project, lock: Lock | None, frozen: bool, settings: Settings, relock: object
+) -> Lock:
     from px.ops.lock import read_lock
     from px.project import input_digest
 
@@ -190,7 +227,8 @@ def _current_lock(project: Project, lock: Lock | None, frozen: bool, settings: S
     if frozen:
         what = "missing" if lock is None else "stale"
         raise LockStale(
-            f"{path} is {what}", why="--frozen installs exactly px.lock and never resolves",
+            f"{path} is {what}",
+            why="--frozen installs exactly px.lock and never resolves",
             hint="run `px lock` (or `px install` without --frozen)",
         )
     relock(settings, project.root)  # type: ignore[operator]
@@ -208,5 +246,3 @@ def _check_target(interpreter: Interpreter, target_id: str) -> None:
             f"px.lock was made for {target_id}, but this interpreter is {mine}",
             hint="run `px lock` here, or pick a matching interpreter with --python",
         )
-
-

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from px.config import Settings
 from px.errors import InputError, LockStale
-from px.lock import Artifact, Lock, parse, serialise
+from px.lock import Artifact, Dependency, Lock, parse, serialise
 from px.ops.audited import audited_store
 from px.project import Project, find_project, input_digest, load_project
 from px.reporter import QuietReporter, Reporter
@@ -145,7 +145,7 @@ def resolve_lock(
             preferred=preferred_versions(existing),
             upgrade_all=upgrade,
             upgrade=upgrade_packages,
-            reporter=reporter or QuietReporter(),  # type: ignore[arg-type]
+            reporter=reporter or QuietReporter(),
             root_label=project.name,
         )
         if finalize is not None:
@@ -237,8 +237,8 @@ def record(store: Store, project: Project, text: str, lock: Lock, command: str) 
     )
 
 
-def _root_sets(lock: Lock) -> list[tuple[str, tuple[object, ...]]]:
-    sets: list[tuple[str, tuple[object, ...]]] = [("<root>", lock.roots.dependencies)]
+def _root_sets(lock: Lock) -> list[tuple[str, tuple[Dependency, ...]]]:
+    sets: list[tuple[str, tuple[Dependency, ...]]] = [("<root>", lock.roots.dependencies)]
     sets += [(f"<extra:{r.name}>", r.dependencies) for r in lock.roots.optional]
     sets += [(f"<group:{r.name}>", r.dependencies) for r in lock.roots.groups]
     return sets
@@ -270,8 +270,13 @@ def lock(
             return current
     with audited_store(settings, "lock") as store:
         project, new = resolve_lock(
-            store, project, settings, existing, upgrade=upgrade,
-            upgrade_packages=upgrade_packages, reporter=reporter,
+            store,
+            project,
+            settings,
+            existing,
+            upgrade=upgrade,
+            upgrade_packages=upgrade_packages,
+            reporter=reporter,
         )
         text = serialise(new)
         status = "unchanged"

@@ -73,7 +73,9 @@ def _dependency(req: Requirement) -> Dependency:
 
 
 def _root_set(project: Project, name: str, requirements: Sequence[Requirement]) -> RootSet:
-    return RootSet(name=name, dependencies=tuple(_dependency(r) for r in expand_self(project, requirements)))
+    return RootSet(
+        name=name, dependencies=tuple(_dependency(r) for r in expand_self(project, requirements))
+    )
 
 
 def roots_of(project: Project, locked: set[str]) -> Roots:

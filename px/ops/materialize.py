@@ -73,8 +73,11 @@ def _best_artifact(package: LockedPackage, interpreter: Interpreter) -> Artifact
 
 
 def fetch_wheels(
-    store: Store, client: IndexClient, interpreter: Interpreter,
-    packages: Sequence[LockedPackage], reporter: Reporter,
+    store: Store,
+    client: IndexClient,
+    interpreter: Interpreter,
+    packages: Sequence[LockedPackage],
+    reporter: Reporter,
 ) -> list[WheelRecord]:
     """The ingested wheel of every package (downloaded, verified, built if only an sdist)."""
     from px.index.models import FileInfo

@@ -34,8 +34,10 @@ env_generation_wheels = sa.Table(
     "env_generation_wheels",
     metadata,
     sa.Column(
-        "generation_id", sa.Integer,
-        sa.ForeignKey("env_generations.id", ondelete="CASCADE"), primary_key=True,
+        "generation_id",
+        sa.Integer,
+        sa.ForeignKey("env_generations.id", ondelete="CASCADE"),
+        primary_key=True,
     ),
     sa.Column(
         "wheel_id", sa.Integer, sa.ForeignKey("wheels.id", ondelete="CASCADE"), primary_key=True
@@ -76,11 +78,18 @@ def stage(
             )
         )  # a number reused after an interrupted install
         gen_id = conn.execute(
-            env_generations.insert().values(
-                project=project, number=number, lock_sha256=lock_sha256, python=python,
-                selection=selection, state="staged", created_at=_now(),
+            env_generations.insert()
+            .values(
+                project=project,
+                number=number,
+                lock_sha256=lock_sha256,
+                python=python,
+                selection=selection,
+                state="staged",
+                created_at=_now(),
             )
-        ).inserted_primary_key[0]
+            .returning(env_generations.c.id)
+        ).scalar_one()
         if wheel_ids:
             conn.execute(
                 env_generation_wheels.insert(),
@@ -105,8 +114,7 @@ def mark_removed(store: Store, project: str, numbers: Sequence[int]) -> None:
         conn.execute(
             env_generations.update()
             .where(
-                (env_generations.c.project == project)
-                & env_generations.c.number.in_(list(numbers))
+                (env_generations.c.project == project) & env_generations.c.number.in_(list(numbers))
             )
             .values(state="removed")
         )
@@ -121,7 +129,13 @@ def generations(store: Store, project: str) -> list[Generation]:
         )
         return [
             Generation(
-                r.id, r.project, r.number, r.lock_sha256, r.python, r.selection, r.state,
+                r.id,
+                r.project,
+                r.number,
+                r.lock_sha256,
+                r.python,
+                r.selection,
+                r.state,
                 r.created_at,
             )
             for r in rows

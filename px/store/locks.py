@@ -36,7 +36,9 @@ lock_packages = sa.Table(
     "lock_packages",
     metadata,
     sa.Column(
-        "lock_id", sa.Integer, sa.ForeignKey("lock_history.id", ondelete="CASCADE"),
+        "lock_id",
+        sa.Integer,
+        sa.ForeignKey("lock_history.id", ondelete="CASCADE"),
         primary_key=True,
     ),
     sa.Column("name", sa.Text, primary_key=True, index=True),
@@ -53,8 +55,11 @@ lock_edges = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column(
-        "lock_id", sa.Integer, sa.ForeignKey("lock_history.id", ondelete="CASCADE"),
-        nullable=False, index=True,
+        "lock_id",
+        sa.Integer,
+        sa.ForeignKey("lock_history.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
     sa.Column("parent", sa.Text, nullable=False),  # a package name, or "<root>", "<group:dev>"...
     sa.Column("child", sa.Text, nullable=False),
@@ -118,7 +123,8 @@ def record(
         if latest is not None and latest.lock_sha256 == sha:
             return int(latest.id)
         lock_id = conn.execute(
-            lock_history.insert().values(
+            lock_history.insert()
+            .values(
                 project=project,
                 created_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 body_key=key,
@@ -128,7 +134,8 @@ def record(
                 package_count=len(packages),
                 command=command,
             )
-        ).inserted_primary_key[0]
+            .returning(lock_history.c.id)
+        ).scalar_one()
         if packages:
             conn.execute(
                 lock_packages.insert(),
@@ -137,9 +144,7 @@ def record(
                         "lock_id": lock_id,
                         "name": p.name,
                         "version": p.version,
-                        "major": (p.release + (None, None, None))[0],
-                        "minor": (p.release + (None, None, None))[1],
-                        "micro": (p.release + (None, None, None))[2],
+                        **dict(zip(("major", "minor", "micro"), (*p.release, None, None, None))),
                         "source_kind": p.source_kind,
                         "source": p.source,
                     }
@@ -182,8 +187,13 @@ def entry(store: Store, lock_id: int) -> LockEntry | None:
 
 def _entry(r: sa.Row[Any]) -> LockEntry:
     return LockEntry(
-        id=r.id, project=r.project, created_at=r.created_at, lock_sha256=r.lock_sha256,
-        input_digest=r.input_digest, package_count=r.package_count, command=r.command,
+        id=r.id,
+        project=r.project,
+        created_at=r.created_at,
+        lock_sha256=r.lock_sha256,
+        input_digest=r.input_digest,
+        package_count=r.package_count,
+        command=r.command,
         body_key=r.body_key,
     )
 

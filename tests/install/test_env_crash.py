@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -33,8 +34,11 @@ def project(tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> Path:  # 
 
 def start_install(root: Path, store_dir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "px", "install"], cwd=root, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "px", "install"],
+        cwd=root,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={**os.environ, "PX_HOME": str(store_dir)},
     )
 
@@ -50,7 +54,10 @@ def assert_converged(root: Path, store_dir: Path) -> None:
     )
     assert ran.stdout.strip() == "ok", ran.stderr
     verify = subprocess.run(
-        [sys.executable, "-m", "px", "cache", "verify"], capture_output=True, text=True, cwd=root,
+        [sys.executable, "-m", "px", "cache", "verify"],
+        capture_output=True,
+        text=True,
+        cwd=root,
         env=env,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
@@ -70,7 +77,9 @@ def kill_when(proc: subprocess.Popen[str], condition: Callable[[], bool], timeou
 
 
 def test_sigkill_at_many_points_then_install_converges(
-    project: Path, tmp_path: Path, index  # type: ignore[no-untyped-def]
+    project: Path,
+    tmp_path: Path,
+    index,  # type: ignore[no-untyped-def]
 ) -> None:
     index.set_latency(15)  # stretch the download phase so kills land inside it
     points: list[tuple[str, Callable[[Path, Path], bool]]] = [
@@ -90,7 +99,7 @@ def test_sigkill_at_many_points_then_install_converges(
         (root / "pyproject.toml").write_text(PYPROJECT)
         index.clear_log()
         proc = start_install(root, store)
-        if kill_when(proc, lambda: condition(root, store), timeout=60):
+        if kill_when(proc, functools.partial(condition, root, store), timeout=60):
             killed.append(name)
         assert_converged(root, store)
     assert {"mid-download", "mid-materialise", "mid-assembly"} <= set(killed), killed
@@ -117,7 +126,7 @@ def test_crash_states_left_on_disk_are_repaired(px, project: Path, store_dir: Pa
 def test_two_installs_at_once_both_finish(project: Path, store_dir: Path) -> None:
     first, second = start_install(project, store_dir), start_install(project, store_dir)
     for proc in (first, second):
-        out, err = proc.communicate(timeout=240)
+        _, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err
     assert_converged(project, store_dir)
     generations = sorted(p.name for p in (project / ".px" / "gens").iterdir())

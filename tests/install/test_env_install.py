@@ -85,7 +85,8 @@ def test_base_and_user_site_packages_do_not_leak_in(px, project: Path, tmp_path:
     (user_site / "leaky_user_module.py").write_text("")
     out = env_python(
         project,
-        "import json, site, sys; print(json.dumps({'path': sys.path, 'user': site.ENABLE_USER_SITE}))",
+        "import json, site, sys; "
+        "print(json.dumps({'path': sys.path, 'user': site.ENABLE_USER_SITE}))",
         env={**os.environ, "PYTHONUSERBASE": str(user_base)},
     )
     data = json.loads(out.stdout)
@@ -227,7 +228,9 @@ def test_fast_path_selection_matches_the_installer() -> None:
     assert selection_key(True, [], []) == DEFAULT_SELECTION
 
 
-def test_project_is_installed_editable_and_pth_files_are_audited(px, tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_project_is_installed_editable_and_pth_files_are_audited(
+    px, tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     from fixtures.editable_backend import add_backend
 
     monkeypatch.setenv("PX_INDEX_URL", index.url("primary"))
@@ -244,7 +247,9 @@ def test_project_is_installed_editable_and_pth_files_are_audited(px, tmp_path: P
     (root / "src" / "mine" / "__init__.py").write_text("VALUE = 2\n")  # edits show at once
     assert env_python(root, "import mine; print(mine.VALUE)").stdout.strip() == "2"
     audit = px(
-        "query", "SELECT detail FROM px_audit WHERE command = 'install: .pth file'", "--json",
+        "query",
+        "SELECT detail FROM px_audit WHERE command = 'install: .pth file'",
+        "--json",
         cwd=root,
     ).json()["rows"]
     assert audit and all('"file": "' in row[0] and ".pth" in row[0] for row in audit)

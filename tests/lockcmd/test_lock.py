@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from px.lock import parse
-
 from tests.lockcmd.conftest import PYPROJECT
 
 
@@ -29,9 +28,20 @@ def test_lock_pins_the_whole_graph(px, project: Path) -> None:  # type: ignore[n
         "diamond-c": "1.0",
         "diamond-d": "1.0",
         "markers-pkg": "1.0",
-    } | {k: v for k, v in pins(project).items() if k not in {
-        "greet-app", "greet-lib", "diamond-a", "diamond-b", "diamond-c", "diamond-d", "markers-pkg"
-    }}
+    } | {
+        k: v
+        for k, v in pins(project).items()
+        if k
+        not in {
+            "greet-app",
+            "greet-lib",
+            "diamond-a",
+            "diamond-b",
+            "diamond-c",
+            "diamond-d",
+            "markers-pkg",
+        }
+    }
     lock = parse((project / "px.lock").read_bytes())
     for package in lock.packages:
         assert package.artifacts, package.name
@@ -62,7 +72,9 @@ def test_check_detects_missing_and_stale_locks_but_not_comment_edits(px, project
     pyproject.write_text(pyproject.read_text().replace("# console script", "# the CLI app"))
     assert px("lock", "--check", cwd=project).code == 0
     before = (project / "px.lock").read_bytes()
-    pyproject.write_text(pyproject.read_text().replace('"diamond-a",', '"diamond-a", "yanked-pkg",'))
+    pyproject.write_text(
+        pyproject.read_text().replace('"diamond-a",', '"diamond-a", "yanked-pkg",')
+    )
     stale = px("lock", "--check", "--json", cwd=project)
     assert stale.code == 8 and stale.json()["error"]["code"] == "lock-stale"
     assert (project / "px.lock").read_bytes() == before
@@ -87,12 +99,14 @@ def test_relock_keeps_locked_versions_until_upgraded(px, make_project, index) ->
 def test_lock_history_and_query_views(px, project: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
     assert px("lock", cwd=project).code == 0
     rows = px(
-        "query", "SELECT child FROM px_lock_edges WHERE parent = 'diamond-a' ORDER BY child",
+        "query",
+        "SELECT child FROM px_lock_edges WHERE parent = 'diamond-a' ORDER BY child",
         "--json",
     ).json()["rows"]
     assert rows == [["diamond-b"], ["diamond-c"]]
     count = px(
-        "query", "SELECT count(*) FROM px_lock_packages WHERE name = 'diamond-d' AND major < 2",
+        "query",
+        "SELECT count(*) FROM px_lock_packages WHERE name = 'diamond-d' AND major < 2",
         "--json",
     ).json()["rows"]
     assert count == [[1]]
@@ -124,7 +138,9 @@ def test_offline_without_cache_says_what_is_missing(px, project: Path, index) ->
 
 
 def test_unsatisfiable_is_explained(px, make_project) -> None:  # type: ignore[no-untyped-def]
-    root = make_project('[project]\nname = "p"\nversion = "1"\ndependencies = ["unsat-a", "unsat-b"]\n')
+    root = make_project(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["unsat-a", "unsat-b"]\n'
+    )
     result = px("lock", cwd=root)
     assert result.code == 7
     assert "unsat-a" in result.err and "unsat-b" in result.err
