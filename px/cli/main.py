@@ -13,6 +13,12 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # answered before argparse and the rest of px load
+        from px import __version__
+
+        v = sys.version_info
+        sys.stdout.write(f"px {__version__} (Python {v.major}.{v.minor}.{v.micro})\n")
+        return 0
     if argv[:1] in (["run"], ["install"]):
         from px.cli.fastpath import try_fast
 
