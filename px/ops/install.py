@@ -85,25 +85,10 @@ def install(
     selection = selection_key(not no_dev, chosen_groups, extras)
     px_dir = root / ".px"
     if state.is_current(str(root), selection):
-        current = state.read(str(px_dir))
-        return InstallResult(
-            str(root),
-            "up-to-date",
-            _int(current.get("generation")),
-            _int(current.get("packages")) or 0,
-            current.get("python", ""),
-        )
+        return _up_to_date(root)
     with project_lock(px_dir):
         if state.is_current(str(root), selection):  # another px finished it while we waited
-            return install(
-                settings,
-                start,
-                frozen=frozen,
-                no_dev=no_dev,
-                groups=groups,
-                extras=extras,
-                reporter=reporter,
-            )
+            return _up_to_date(root)
         return _install(
             settings,
             root,
@@ -114,6 +99,17 @@ def install(
             selection,
             reporter or QuietReporter(),
         )
+
+
+def _up_to_date(root: Path) -> InstallResult:
+    current = state.read(str(root / ".px"))
+    return InstallResult(
+        str(root),
+        "up-to-date",
+        _int(current.get("generation")),
+        _int(current.get("packages")) or 0,
+        current.get("python", ""),
+    )
 
 
 def _int(value: str | None) -> int | None:
@@ -134,14 +130,13 @@ def _install(
     from px.install.select import select
     from px.ops.audited import audited_store
     from px.ops.context import choose_for, index_client
-    from px.ops.lock import lock as relock
     from px.ops.lock import read_lock
     from px.ops.materialize import assemble, fetch_wheels
     from px.project import input_digest, load_project
     from px.store import environments
 
     project = load_project(root)
-    lock = _current_lock(project, read_lock(root / "px.lock"), frozen, settings, relock)
+    lock = _current_lock(project, read_lock(root / "px.lock"), frozen, settings)
     target = lock.targets[0]
     interpreter = choose_for(project, settings, target.python_version)
     _check_target(interpreter, target.id)
@@ -213,9 +208,9 @@ def _audit_pth_files(store: Store, root: Path, number: int, site: Path) -> None:
             )
 
 
-def _current_lock(
-    project: Project, lock: Lock | None, frozen: bool, settings: Settings, relock: object
-) -> Lock:
+def _current_lock(project: Project, lock: Lock | None, frozen: bool, settings: Settings) -> Lock:
+    """The lock to install: px.lock when current; locked afresh when not (never with --frozen)."""
+    from px.ops.lock import lock as relock
     from px.ops.lock import read_lock
     from px.project import input_digest
 
@@ -231,7 +226,7 @@ def _current_lock(
             why="--frozen installs exactly px.lock and never resolves",
             hint="run `px lock` (or `px install` without --frozen)",
         )
-    relock(settings, project.root)  # type: ignore[operator]
+    relock(settings, project.root)
     fresh = read_lock(path)
     assert fresh is not None
     return fresh
