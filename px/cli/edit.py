@@ -48,6 +48,9 @@ def add_parser(
         description="Remove requirements from pyproject.toml and re-lock.",
     )
     remove.add_argument("names", nargs="+", metavar="NAME", help="a declared dependency")
+    remove.add_argument(
+        "--no-install", action="store_true", help="only edit pyproject.toml and px.lock"
+    )
     _where_options(remove, "remove from")
     remove.set_defaults(handler=handle_remove)
 
@@ -55,9 +58,23 @@ def add_parser(
 def _render(verb: str) -> object:
     def render(result: EditResult) -> str:
         lines = [f"{verb} {req} ({result.where})" for req in result.declared]
-        return "\n".join([*lines, render_lock(result.lock)])
+        lines.append(render_lock(result.lock))
+        if result.install is not None:
+            from px.cli.install import install_text
+
+            lines.append(install_text(result.install))
+        return "\n".join(lines)
 
     return render
+
+
+def _sync(result: EditResult, args: argparse.Namespace, app: App) -> EditResult:
+    """Bring .px in line with the new lock, as uv add/remove do (unless --no-install)."""
+    if args.no_install:
+        return result
+    from px.ops.install import install
+
+    return result.installed(install(app.settings, Path.cwd(), reporter=app.out.reporter()))
 
 
 def handle_add(args: argparse.Namespace, app: App) -> int:
@@ -72,7 +89,7 @@ def handle_add(args: argparse.Namespace, app: App) -> int:
         optional=args.optional,
         reporter=app.out.reporter(),
     )
-    app.out.result(result, _render("added"))  # type: ignore[arg-type]
+    app.out.result(_sync(result, args, app), _render("added"))  # type: ignore[arg-type]
     return ExitCode.OK
 
 
@@ -88,5 +105,5 @@ def handle_remove(args: argparse.Namespace, app: App) -> int:
         optional=args.optional,
         reporter=app.out.reporter(),
     )
-    app.out.result(result, _render("removed"))  # type: ignore[arg-type]
+    app.out.result(_sync(result, args, app), _render("removed"))  # type: ignore[arg-type]
     return ExitCode.OK

@@ -69,7 +69,7 @@ def add_parser(sub: Sub, parents: list[argparse.ArgumentParser]) -> None:
     tidy.set_defaults(handler=handle_tidy)
 
 
-def _install_text(r: InstallResult) -> str:
+def install_text(r: InstallResult) -> str:
     if r.status == "up-to-date":
         return f"{r.project}: up to date (generation {r.generation}, {r.packages} packages)"
     lines = [f"installed {r.packages} packages into {r.project}/.px (generation {r.generation})"]
@@ -83,7 +83,7 @@ def handle_install(args: argparse.Namespace, app: App) -> int:
         app.settings, Path.cwd(), frozen=args.frozen, no_dev=args.no_dev, groups=args.group,
         extras=args.extra, reporter=app.out.reporter(),
     )
-    app.out.result(result, _install_text)
+    app.out.result(result, install_text)
     return ExitCode.OK
 
 

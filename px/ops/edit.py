@@ -6,9 +6,11 @@ be satisfied leaves pyproject.toml and px.lock byte-for-byte as they were.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -30,6 +32,9 @@ from px.project import DEV_GROUP, Project, find_project, parse_pyproject
 from px.project.edit import add_requirement, remove_requirement
 from px.reporter import Reporter
 
+if TYPE_CHECKING:
+    from px.ops.install import InstallResult
+
 
 @dataclass(frozen=True)
 class EditResult:
@@ -37,6 +42,7 @@ class EditResult:
     declared: tuple[str, ...]  # the requirements as written to pyproject.toml (or removed)
     where: str
     lock: LockResult
+    install: InstallResult | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -44,7 +50,11 @@ class EditResult:
             "requirements": list(self.declared),
             "where": self.where,
             "lock": self.lock.to_json(),
+            "install": None if self.install is None else self.install.to_json(),
         }
+
+    def installed(self, result: InstallResult) -> EditResult:
+        return dataclasses.replace(self, install=result)
 
 
 def _where(group: str | None, optional: str | None) -> str:
