@@ -19,7 +19,7 @@ from typing import ClassVar, Literal, TypeAlias
 
 from packaging.version import InvalidVersion, Version
 
-from px.lock.urls import strip_credentials
+from px.urls import strip_credentials
 
 LOCK_VERSION = 1
 

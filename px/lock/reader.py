@@ -8,45 +8,13 @@ by :meth:`TableReader.finish`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+from px.problems import Problems, key_path, type_name
 
+__all__ = ["Problems", "TableReader", "join", "type_name"]
 
-def join(parent: str, key: str) -> str:
-    shown = key if _BARE_KEY.match(key) else '"' + key.replace('"', '\\"') + '"'
-    return f"{parent}.{shown}" if parent else shown
-
-
-def type_name(value: object) -> str:
-    """The TOML name of a parsed value's type, for messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date/time"
-
-
-class Problems:
-    """An ordered, duplicate-free list of ``"<source>: <key path>: <message>"`` lines."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.lines: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        line = f"{self.source}: {path}: {message}" if path else f"{self.source}: {message}"
-        if line not in self.lines:
-            self.lines.append(line)
+join = key_path
 
 
 class TableReader:

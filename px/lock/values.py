@@ -9,7 +9,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from px.lock.urls import has_credentials
+from px.urls import has_credentials
 
 _NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9.-]*[a-z0-9])$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -1,24 +1,14 @@
-"""Small URL checks: which URLs px accepts for indexes, and credential stripping.
-
-Credentials in an index URL are needed to talk to the index, but they must
-never reach the lock, the store or a digest, so everything that records a URL
-goes through :func:`strip_credentials`.
-"""
+"""Which URLs px accepts for indexes (credential stripping lives in :mod:`px.urls`)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from px.urls import strip_credentials
+
+__all__ = ["INDEX_SCHEMES", "index_url_problem", "strip_credentials"]
 
 INDEX_SCHEMES = ("http", "https", "file")
-
-
-def strip_credentials(url: str) -> str:
-    """``https://user:token@host/simple`` -> ``https://host/simple``; other URLs unchanged."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def index_url_problem(url: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Credentials never reach px.lock: every URL the lock records passes through here."""
+"""Credentials never reach px.lock, the store or a digest: URLs they record pass through here."""
 
 from __future__ import annotations
 
