@@ -31,6 +31,7 @@ class ExitCode(enum.IntEnum):
     BUSY = 10  # another px process holds the store or environment too long
     BUILD = 11  # building a distribution failed
     INSTALL = 12  # installing into an environment failed
+    PUBLISH = 13  # the registry refused an upload (credentials, permissions, the file)
     INTERNAL = 70  # a bug in px (EX_SOFTWARE)
     COMMAND_NOT_FOUND = 127  # `px run` could not find the command (as a shell does)
     INTERRUPTED = 130  # Ctrl-C
@@ -155,6 +156,13 @@ class BuildError(PxError):
 class InstallError(PxError):
     exit_code = ExitCode.INSTALL
     code = "install"
+
+
+class UploadRejected(PxError):
+    """A registry answered an upload with a refusal (4xx): credentials, permissions, the file."""
+
+    exit_code = ExitCode.PUBLISH
+    code = "upload-rejected"
 
 
 class InternalError(PxError):

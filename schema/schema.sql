@@ -18,6 +18,9 @@ CREATE INDEX ix_lock_history_project ON lock_history (project);
 -- index ix_lock_packages_name
 CREATE INDEX ix_lock_packages_name ON lock_packages (name);
 
+-- index ix_tool_env_wheels_wheel_id
+CREATE INDEX ix_tool_env_wheels_wheel_id ON tool_env_wheels (wheel_id);
+
 -- index ix_wheel_files_blob_key
 CREATE INDEX ix_wheel_files_blob_key ON wheel_files (blob_key);
 
@@ -173,6 +176,29 @@ CREATE TABLE meta (
 	CONSTRAINT pk_meta PRIMARY KEY ("key")
 );
 
+-- table tool_env_wheels
+CREATE TABLE tool_env_wheels (
+	tool_id INTEGER NOT NULL, 
+	wheel_id INTEGER NOT NULL, 
+	CONSTRAINT pk_tool_env_wheels PRIMARY KEY (tool_id, wheel_id), 
+	CONSTRAINT fk_tool_env_wheels_tool_id_tool_envs FOREIGN KEY(tool_id) REFERENCES tool_envs (id) ON DELETE CASCADE, 
+	CONSTRAINT fk_tool_env_wheels_wheel_id_wheels FOREIGN KEY(wheel_id) REFERENCES wheels (id) ON DELETE CASCADE
+);
+
+-- table tool_envs
+CREATE TABLE tool_envs (
+	id INTEGER NOT NULL, 
+	name TEXT NOT NULL, 
+	version TEXT NOT NULL, 
+	target TEXT NOT NULL, 
+	python TEXT NOT NULL, 
+	path TEXT NOT NULL, 
+	state TEXT NOT NULL, 
+	created_at TEXT NOT NULL, 
+	CONSTRAINT pk_tool_envs PRIMARY KEY (id), 
+	CONSTRAINT uq_tool_envs_name UNIQUE (name, version, target)
+);
+
 -- table wheel_files
 CREATE TABLE wheel_files (
 	wheel_id INTEGER NOT NULL, 
@@ -232,6 +258,12 @@ CREATE VIEW px_lock_packages AS SELECT p.lock_id, h.project, p.name, p.version, 
 
 -- view px_locks
 CREATE VIEW px_locks AS SELECT id, project, created_at, lock_sha256, input_digest, lock_version, package_count, command FROM lock_history;
+
+-- view px_tool_wheels
+CREATE VIEW px_tool_wheels AS SELECT t.id AS tool_id, t.name AS tool, t.version AS tool_version, w.name, w.version, w.filename FROM tool_env_wheels tw JOIN tool_envs t ON t.id = tw.tool_id JOIN wheels w ON w.id = tw.wheel_id;
+
+-- view px_tools
+CREATE VIEW px_tools AS SELECT id, name, version, target, python, path, state, created_at FROM tool_envs;
 
 -- view px_wheel_files
 CREATE VIEW px_wheel_files AS SELECT f.wheel_id, w.filename, f.path, f.blob_key, f.mode, f.size FROM wheel_files f JOIN wheels w ON w.id = f.wheel_id;

@@ -28,9 +28,7 @@ def upgrade() -> None:
         sa.Column("package_count", sa.Integer, nullable=False),
         sa.Column("command", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_lock_history"),
-        sa.ForeignKeyConstraint(
-            ["body_key"], ["blobs.key"], name="fk_lock_history_body_key_blobs"
-        ),
+        sa.ForeignKeyConstraint(["body_key"], ["blobs.key"], name="fk_lock_history_body_key_blobs"),
     )
     op.create_index("ix_lock_history_project", "lock_history", ["project"])
     op.create_table(
@@ -45,7 +43,9 @@ def upgrade() -> None:
         sa.Column("source", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("lock_id", "name", "version", name="pk_lock_packages"),
         sa.ForeignKeyConstraint(
-            ["lock_id"], ["lock_history.id"], name="fk_lock_packages_lock_id_lock_history",
+            ["lock_id"],
+            ["lock_history.id"],
+            name="fk_lock_packages_lock_id_lock_history",
             ondelete="CASCADE",
         ),
     )
@@ -61,7 +61,9 @@ def upgrade() -> None:
         sa.Column("extras", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_lock_edges"),
         sa.ForeignKeyConstraint(
-            ["lock_id"], ["lock_history.id"], name="fk_lock_edges_lock_id_lock_history",
+            ["lock_id"],
+            ["lock_history.id"],
+            name="fk_lock_edges_lock_id_lock_history",
             ondelete="CASCADE",
         ),
     )

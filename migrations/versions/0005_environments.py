@@ -35,11 +35,15 @@ def upgrade() -> None:
         sa.Column("wheel_id", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("generation_id", "wheel_id", name="pk_env_generation_wheels"),
         sa.ForeignKeyConstraint(
-            ["generation_id"], ["env_generations.id"],
-            name="fk_env_generation_wheels_generation_id_env_generations", ondelete="CASCADE",
+            ["generation_id"],
+            ["env_generations.id"],
+            name="fk_env_generation_wheels_generation_id_env_generations",
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["wheel_id"], ["wheels.id"], name="fk_env_generation_wheels_wheel_id_wheels",
+            ["wheel_id"],
+            ["wheels.id"],
+            name="fk_env_generation_wheels_wheel_id_wheels",
             ondelete="CASCADE",
         ),
     )

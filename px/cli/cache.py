@@ -9,7 +9,7 @@ from px.cli.app import App
 from px.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from px.ops.cache import CacheInfo, RemovalResult, VerifyResult
+    from px.ops.cache import CacheInfo, PruneResult, RemovalResult, VerifyResult
 
 
 def add_parser(
@@ -47,9 +47,12 @@ def add_parser(
     prune = actions.add_parser(
         "prune",
         parents=parents,
-        help="remove objects nothing references",
-        description="Remove stored objects that nothing references (locks, environments, "
-        "caches). Objects stored in the last 10 minutes are kept.",
+        help="remove what no wanted lock, environment or tool uses",
+        description="Remove the wheels that no wanted lock, no environment generation on disk "
+        "and no tool environment uses (with their files, downloads and trees), then every "
+        "object nothing references. Wanted locks: the newest lock of each project that still "
+        "exists, and the locks of its generations. Anything stored in the last 10 minutes is "
+        "kept.",
     )
     prune.add_argument("--dry-run", action="store_true", help="only report what would go")
     prune.set_defaults(handler=handle_prune)
@@ -117,9 +120,18 @@ def handle_clean(args: argparse.Namespace, app: App) -> int:
     return ExitCode.OK
 
 
+def _prune_text(r: PruneResult) -> str:
+    verb = "would remove" if r.dry_run else "removed"
+    lines = [f"{verb} {len(r.wheels)} wheels:"] if r.wheels else []
+    lines += [f"  {name}" for name in r.wheels]
+    extra = [f"{r.downloads} downloads", f"{r.trees} trees", f"{r.tools} stale tool records"]
+    lines.append(f"{_removal_text(r)}; {', '.join(extra)}")
+    return "\n".join(lines)
+
+
 def handle_prune(args: argparse.Namespace, app: App) -> int:
     from px.ops import cache
 
     result = cache.prune(app.settings, dry_run=args.dry_run)
-    app.out.result(result, _removal_text)
+    app.out.result(result, _prune_text)
     return ExitCode.OK

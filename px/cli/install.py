@@ -10,21 +10,26 @@ from px.cli.app import App
 from px.errors import ExitCode, InstallError
 
 if TYPE_CHECKING:
-    from px.ops.env import EnvInfo, TidyResult
+    from px.ops.env import EnvInfo
     from px.ops.install import InstallResult
+    from px.ops.tidy import TidyResult
 
-Sub = argparse._SubParsersAction  # type: ignore[type-arg]
 
-
-def add_parser(sub: Sub, parents: list[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: list[argparse.ArgumentParser],
+) -> None:
     install = sub.add_parser(
-        "install", parents=parents, help="make .px match px.lock",
+        "install",
+        parents=parents,
+        help="make .px match px.lock",
         description="Install px.lock into the project's environment (.px/). Locks first when "
         "px.lock is missing or stale, unless --frozen. Installs the dependencies and the dev "
         "group; --no-dev leaves the dev group out, --group adds others.",
     )
     install.add_argument(
-        "--frozen", action="store_true",
+        "--frozen",
+        action="store_true",
         help="install exactly px.lock; never resolve or write it (exit 8 if missing or stale)",
     )
     install.add_argument("--no-dev", action="store_true", help="leave out the dev group")
@@ -37,7 +42,9 @@ def add_parser(sub: Sub, parents: list[argparse.ArgumentParser]) -> None:
     install.set_defaults(handler=handle_install)
 
     run = sub.add_parser(
-        "run", parents=parents, help="run a command in the project's environment",
+        "run",
+        parents=parents,
+        help="run a command in the project's environment",
         description="Run CMD with the project's packages importable and its scripts on PATH, "
         "without activation. Syncs the environment first when px.lock changed (not with "
         "--frozen). Exits with CMD's own exit code; 127 when CMD is not found.",
@@ -47,7 +54,9 @@ def add_parser(sub: Sub, parents: list[argparse.ArgumentParser]) -> None:
     run.set_defaults(handler=handle_run)
 
     test = sub.add_parser(
-        "test", parents=parents, help="run pytest from the dev group",
+        "test",
+        parents=parents,
+        help="run pytest from the dev group",
         description="Run pytest (from the project's dev group) in the environment; arguments "
         "are passed to pytest.",
     )
@@ -64,7 +73,16 @@ def add_parser(sub: Sub, parents: list[argparse.ArgumentParser]) -> None:
     ).set_defaults(handler=handle_env_python)
 
     tidy = sub.add_parser(
-        "tidy", parents=parents, help="make .px exactly the lock and drop old generations",
+        "tidy", parents=parents,
+        help="sync .px, drop old generations, report unused and undeclared dependencies",
+        description="Make .px exactly px.lock and remove every generation but the current "
+        "one; then report declared dependencies nothing imports and imported modules no "
+        "declared dependency provides (runtime dependencies are checked against the code, "
+        "the dev group against the tests too). --fix removes the unused declarations (px "
+        "remove, which re-locks) and syncs again.",
+    )  # fmt: skip
+    tidy.add_argument(
+        "--fix", action="store_true", help="remove the unused declarations and re-lock"
     )
     tidy.set_defaults(handler=handle_tidy)
 
@@ -80,8 +98,13 @@ def handle_install(args: argparse.Namespace, app: App) -> int:
     from px.ops.install import install
 
     result = install(
-        app.settings, Path.cwd(), frozen=args.frozen, no_dev=args.no_dev, groups=args.group,
-        extras=args.extra, reporter=app.out.reporter(),
+        app.settings,
+        Path.cwd(),
+        frozen=args.frozen,
+        no_dev=args.no_dev,
+        groups=args.group,
+        extras=args.extra,
+        reporter=app.out.reporter(),
     )
     app.out.result(result, install_text)
     return ExitCode.OK
@@ -153,11 +176,29 @@ def handle_env_python(args: argparse.Namespace, app: App) -> int:
 
 def _tidy_text(r: TidyResult) -> str:
     removed = ", ".join(map(str, r.removed_generations)) or "none"
-    return f"{r.project}: environment matches px.lock (generation {r.generation}); removed generations: {removed}"
+    lines = [
+        f"{r.project}: environment matches px.lock (generation {r.generation}); "
+        f"removed generations: {removed}"
+    ]
+    for u in r.fixed:
+        lines.append(f"removed unused {u.name} from {u.where}")
+    for u in r.unused:
+        note = " (only the tests import it: move it to the dev group)" if u.tests_only else ""
+        lines.append(f"unused: {u.name} in {u.where}{note}")
+    for m in r.undeclared:
+        where = f"{m.files[0]}" + (f" and {len(m.files) - 1} more" if len(m.files) > 1 else "")
+        via = f", installed through {m.provided_by}" if m.provided_by else ""
+        scope = "the tests" if m.tests else "the code"
+        lines.append(f"undeclared: {m.module} (imported by {scope}: {where}{via})")
+    lines += [f"warning: {f} does not parse; its imports were not read" for f in r.unreadable]
+    if r.unused and not r.fixed:
+        lines.append("run `px tidy --fix` to remove the unused declarations")
+    return "\n".join(lines)
 
 
 def handle_tidy(args: argparse.Namespace, app: App) -> int:
-    from px.ops import env
+    from px.ops.tidy import tidy
 
-    app.out.result(env.tidy(app.settings, Path.cwd(), reporter=app.out.reporter()), _tidy_text)
+    result = tidy(app.settings, Path.cwd(), fix=args.fix, reporter=app.out.reporter())
+    app.out.result(result, _tidy_text)
     return ExitCode.OK

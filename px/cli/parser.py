@@ -17,10 +17,14 @@ from px.errors import UsageError
 
 # Command group modules, in help order. Each has add_parser(sub, parents).
 COMMAND_MODULES = (
+    "px.cli.init",
     "px.cli.lock",
     "px.cli.why",
     "px.cli.edit",
     "px.cli.install",
+    "px.cli.fmt",
+    "px.cli.build",
+    "px.cli.publish",
     "px.cli.cache",
     "px.cli.query",
 )

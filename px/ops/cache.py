@@ -73,6 +73,25 @@ class RemovalResult:
         }
 
 
+@dataclass(frozen=True)
+class PruneResult(RemovalResult):
+    """What `cache prune` removed: wheels, downloads, tool records and trees, then objects."""
+
+    wheels: tuple[str, ...] = ()  # file names of the dropped wheels
+    downloads: int = 0
+    tools: int = 0
+    trees: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            **super().to_json(),
+            "wheels": list(self.wheels),
+            "downloads": self.downloads,
+            "tools": self.tools,
+            "trees": self.trees,
+        }
+
+
 def info(settings: Settings) -> CacheInfo:
     from px.store import maintenance, open_store
 
@@ -114,12 +133,32 @@ def clean(settings: Settings) -> RemovalResult:
 
 
 def prune(
-    settings: Settings, *, dry_run: bool = False, min_age_seconds: int = PRUNE_MIN_AGE_SECONDS
-) -> RemovalResult:
+    settings: Settings, *, dry_run: bool = False, min_age_seconds: int | None = None
+) -> PruneResult:
+    """Remove what no wanted lock, no environment generation and no tool environment uses.
+
+    See :mod:`px.ops.prune` for what "wanted" means. Trees of dropped wheels are
+    removed from disk after the transaction commits (they are derived from it).
+    """
+    from px.ops.prune import Oracle, remove_trees
     from px.store import maintenance
 
+    age = PRUNE_MIN_AGE_SECONDS if min_age_seconds is None else min_age_seconds
     with audited_store(settings, "cache prune") as store:
-        removed = maintenance.prune(store, dry_run=dry_run, min_age_seconds=min_age_seconds)
-    return RemovalResult(
-        removed.objects, removed.raw_bytes, removed.stored_bytes, dry_run=dry_run, keys=removed.keys
+        removed = maintenance.prune(
+            store, dry_run=dry_run, min_age_seconds=age, oracle=Oracle(store)
+        )
+    trees = remove_trees(
+        settings.store_dir / "trees", [w.sha256 for w in removed.wheels], dry_run=dry_run
+    )
+    return PruneResult(
+        objects=removed.objects,
+        raw_bytes=removed.raw_bytes,
+        stored_bytes=removed.stored_bytes,
+        dry_run=dry_run,
+        keys=removed.keys,
+        wheels=tuple(w.filename for w in removed.wheels),
+        downloads=removed.downloads,
+        tools=removed.tools,
+        trees=trees,
     )

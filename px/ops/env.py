@@ -1,4 +1,4 @@
-"""`px env info` / `px env python`, `px run` and `px test` preparation, `px tidy`."""
+"""`px env info` / `px env python`, `px run` and `px test` preparation (`px tidy`: px.ops.tidy)."""
 
 from __future__ import annotations
 
@@ -35,20 +35,6 @@ class EnvInfo:
             "bin": self.bin,
             "packages": [{"name": n, "version": v} for n, v in self.packages],
             "up_to_date": self.current,
-        }
-
-
-@dataclass(frozen=True)
-class TidyResult:
-    project: str
-    generation: int | None
-    removed_generations: tuple[int, ...]
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "project": self.project,
-            "generation": self.generation,
-            "removed_generations": list(self.removed_generations),
         }
 
 
@@ -118,19 +104,3 @@ def run(root: Path, argv: list[str]) -> None:
         f"command {missing!r} not found in {root / '.px' / 'bin'} or on PATH",
         hint="declare the package that provides it with `px add`, or check the spelling",
     )
-
-
-def tidy(settings: Settings, start: Path, *, reporter: Reporter) -> TidyResult:
-    """Make the environment exactly the lock, then drop every generation but the current one."""
-    from px.install import generation
-    from px.ops.audited import audited_store
-    from px.store import environments
-
-    root = prepare(settings, start, frozen=False, reporter=reporter)
-    px_dir = root / ".px"
-    current = generation.current_generation(px_dir)
-    keep = {current} if current is not None else set()
-    removed = generation.remove_generations(px_dir, keep)
-    with audited_store(settings, "tidy") as store:
-        environments.mark_removed(store, str(root), removed)
-    return TidyResult(str(root), current, tuple(removed))

@@ -47,6 +47,7 @@ class PxSettings:
     indexes: tuple[Index, ...] = ()
     sources: tuple[PackageSource, ...] = ()
     find_links: tuple[str, ...] = ()  # directories or URLs, as written
+    formatter: str | None = None  # the tool of `px fmt`/`px lint`: "ruff" or "ruff==0.6.9"
 
     def default_index_url(self) -> str:
         """``index-url``, else the index marked ``default = true``, else PyPI."""

@@ -10,13 +10,15 @@ import difflib
 import re
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from px.project.model import Index, PackageSource, PxSettings
 from px.project.problems import Problems, key_path, type_name
 from px.project.requirements import is_valid_name, normalize_name
 from px.project.urls import index_url_problem
 
 TABLE = "tool.px"
-SETTINGS_KEYS = ("python", "index-url", "index", "sources", "find-links")
+SETTINGS_KEYS = ("python", "index-url", "index", "sources", "find-links", "formatter")
 INDEX_KEYS = ("name", "url", "explicit", "default")
 SOURCE_KEYS = ("index",)
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -67,7 +69,28 @@ def read_settings(data: object, problems: Problems) -> PxSettings:
         indexes=indexes,
         sources=_read_sources(data, {index.name for index in indexes}, problems),
         find_links=tuple(find_links),
+        formatter=_read_formatter(data, problems),
     )
+
+
+def _read_formatter(data: dict[str, Any], problems: Problems) -> str | None:
+    """``formatter = "ruff"`` or ``"ruff==0.6.9"``: a name, optionally pinned to one version."""
+    text = problems.string(data, "formatter", TABLE)
+    if text is None:
+        return None
+    path = key_path(TABLE, "formatter")
+    expected = 'expected a tool name, optionally pinned: "ruff" or "ruff==0.6.9"'
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        problems.add(path, f"invalid {text!r}: {expected}")
+        return None
+    clauses = list(requirement.specifier)
+    pinned = len(clauses) == 1 and clauses[0].operator == "==" and "*" not in clauses[0].version
+    if requirement.extras or requirement.url or requirement.marker or (clauses and not pinned):
+        problems.add(path, f"invalid {text!r}: {expected}")
+        return None
+    return text.strip()
 
 
 def _read_indexes(data: dict[str, Any], problems: Problems) -> tuple[Index, ...]:

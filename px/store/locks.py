@@ -144,7 +144,13 @@ def record(
                         "lock_id": lock_id,
                         "name": p.name,
                         "version": p.version,
-                        **dict(zip(("major", "minor", "micro"), (*p.release, None, None, None))),
+                        **dict(
+                            zip(
+                                ("major", "minor", "micro"),
+                                (*p.release, None, None, None),
+                                strict=False,
+                            )
+                        ),
                         "source_kind": p.source_kind,
                         "source": p.source,
                     }

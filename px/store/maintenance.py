@@ -1,16 +1,20 @@
-"""Store-wide maintenance: statistics, pruning unreferenced objects, emptying.
+"""Store-wide maintenance: statistics, pruning, emptying.
 
-What references a blob is read from the schema itself: every column with a
-foreign key to ``blobs.key`` (other than the chunks) counts. A new table that
-points at blobs is therefore protected from pruning by declaring its foreign
-key, with nothing to register here.
+Pruning has two steps in one transaction. First the wheels nothing wanted
+uses are deleted (what is wanted is decided with a :class:`PruneOracle`, which
+looks at the disk and reads locks: the store knows neither). Then every object
+nothing references goes. What references a blob is read from the schema
+itself: every column with a foreign key to ``blobs.key`` (other than the
+chunks) counts, so a new table that points at blobs is protected by declaring
+its foreign key, with nothing to register here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 
@@ -32,11 +36,54 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class DroppedWheel:
+    sha256: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Removed:
     objects: int
     raw_bytes: int
     stored_bytes: int
     keys: tuple[str, ...] = ()
+    wheels: tuple[DroppedWheel, ...] = ()
+    downloads: int = 0  # downloaded files (http_content rows) of dropped wheels
+    tools: int = 0  # tool environment records whose directory is gone
+
+
+@dataclass(frozen=True)
+class GenerationRef:
+    id: int
+    project: str
+    number: int
+
+
+@dataclass(frozen=True)
+class ToolRef:
+    id: int
+    path: str
+
+
+class PruneOracle(Protocol):
+    """What only the layers above know: what is on disk, and what a lock holds."""
+
+    def live_generations(self, generations: Sequence[GenerationRef]) -> Collection[int]:
+        """The ids of the (staged or committed) generations still on disk."""
+        ...
+
+    def live_tools(self, tools: Sequence[ToolRef]) -> Collection[int]:
+        """The ids of the tool environments still on disk."""
+        ...
+
+    def live_projects(self, projects: Sequence[str]) -> Collection[str]:
+        """The project directories that still exist."""
+        ...
+
+    def wanted_artifacts(self, lock_keys: Sequence[str], projects: Sequence[str]) -> Iterable[str]:
+        """The artifact sha256s of the locks stored as ``lock_keys`` (blob keys) and of
+        the ``px.lock`` files of ``projects``."""
+        ...
 
 
 def stats(store: Store) -> Stats:
@@ -74,31 +121,175 @@ def blob_references(conn: sa.Connection) -> list[tuple[str, str]]:
     return sorted(refs)
 
 
-def prune(store: Store, *, dry_run: bool, min_age_seconds: int) -> Removed:
-    """Delete objects nothing references and that are older than ``min_age_seconds``.
+def _cutoff(min_age_seconds: int) -> str:
+    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=min_age_seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    The age guard protects objects another px process has just stored and is
-    about to reference in its next transaction.
-    """
-    cutoff = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=min_age_seconds)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
+
+def _unreferenced_blobs(conn: sa.Connection, cutoff: str) -> list[tuple[str, int, int]]:
+    conditions = " AND ".join(
+        f'NOT EXISTS (SELECT 1 FROM "{t}" WHERE "{t}"."{c}" = blobs.key)'
+        for t, c in blob_references(conn)
     )
+    where = f"created_at <= ? {'AND ' + conditions if conditions else ''}"
+    rows = conn.exec_driver_sql(
+        f"SELECT key, size, stored_size FROM blobs WHERE {where} ORDER BY key", (cutoff,)
+    ).all()
+    return [(str(k), int(size), int(stored)) for k, size, stored in rows]
+
+
+def _delete_blobs(conn: sa.Connection, keys: Sequence[str]) -> None:
+    for i in range(0, len(keys), 500):
+        batch = tuple(keys[i : i + 500])
+        marks = ",".join("?" * len(batch))
+        conn.exec_driver_sql(f"DELETE FROM blobs WHERE key IN ({marks})", batch)
+
+
+def prune(
+    store: Store, *, dry_run: bool, min_age_seconds: int, oracle: PruneOracle | None = None
+) -> Removed:
+    """Drop what nothing wanted uses, then every object nothing references, in one transaction.
+
+    Without an ``oracle`` only unreferenced objects go. With one, wheels are
+    dropped first (see :func:`_drop_unwanted`), which makes their files' objects
+    unreferenced. Anything stored, ingested or downloaded in the last
+    ``min_age_seconds`` is kept: another px may have just stored it and be about
+    to reference it in its next transaction. ``dry_run`` does all of it and
+    rolls back, so the counts are exact.
+    """
+    cutoff = _cutoff(min_age_seconds)
     with store.write() as conn:
-        conditions = " AND ".join(
-            f'NOT EXISTS (SELECT 1 FROM "{t}" WHERE "{t}"."{c}" = blobs.key)'
-            for t, c in blob_references(conn)
-        )
-        where = f"created_at <= ? {'AND ' + conditions if conditions else ''}"
-        rows = conn.exec_driver_sql(
-            f"SELECT key, size, stored_size FROM blobs WHERE {where} ORDER BY key", (cutoff,)
-        ).all()
+        savepoint = conn.begin_nested()
+        dropped = _drop_unwanted(conn, oracle, cutoff) if oracle is not None else _Dropped()
+        rows = _unreferenced_blobs(conn, cutoff)
         keys = tuple(r[0] for r in rows)
-        if not dry_run and keys:
-            for i in range(0, len(keys), 500):
-                batch = keys[i : i + 500]
-                marks = ",".join("?" * len(batch))
-                conn.exec_driver_sql(f"DELETE FROM blobs WHERE key IN ({marks})", tuple(batch))
-    return Removed(len(keys), sum(r[1] for r in rows), sum(r[2] for r in rows), keys)
+        _delete_blobs(conn, keys)
+        if dry_run:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    return Removed(
+        len(keys), sum(r[1] for r in rows), sum(r[2] for r in rows), keys,
+        wheels=dropped.wheels, downloads=dropped.downloads, tools=dropped.tools,
+    )  # fmt: skip
+
+
+# -- what is still wanted ----------------------------------------------------------------
+
+_TEMP_TABLES = ("prune_keep_generation", "prune_keep_tool", "prune_keep_sha256", "prune_wheels")
+
+
+@dataclass(frozen=True)
+class _Dropped:
+    wheels: tuple[DroppedWheel, ...] = ()
+    downloads: int = 0
+    tools: int = 0
+
+
+def _fill(
+    conn: sa.Connection, table: str, column: str, values: Iterable[int] | Iterable[str]
+) -> None:
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({column} PRIMARY KEY)")
+    rows = [(v,) for v in set(values)]
+    if rows:
+        conn.exec_driver_sql(f"INSERT INTO temp.{table} VALUES (?)", rows)
+
+
+def wanted_locks(conn: sa.Connection, projects: Collection[str]) -> list[tuple[str, str]]:
+    """(project, lock body key) of every wanted lock.
+
+    Wanted: the newest lock of each project in ``projects`` (those whose
+    directory still exists), and every lock a kept generation was built from
+    (same project, same sha256); ``temp.prune_keep_generation`` holds those.
+    """
+    _fill(conn, "prune_live_project", "project", projects)
+    try:
+        rows = conn.exec_driver_sql(
+            "SELECT project, body_key FROM lock_history WHERE id IN ("
+            " SELECT max(id) FROM lock_history"
+            " WHERE project IN (SELECT project FROM temp.prune_live_project) GROUP BY project)"
+            " UNION SELECT l.project, l.body_key FROM lock_history l"
+            " JOIN env_generations g ON g.project = l.project AND g.lock_sha256 = l.lock_sha256"
+            " WHERE g.id IN (SELECT id FROM temp.prune_keep_generation)"
+            " ORDER BY 1, 2"
+        ).all()
+    finally:
+        conn.exec_driver_sql("DROP TABLE temp.prune_live_project")
+    return [(str(p), str(k)) for p, k in rows]
+
+
+def _drop_unwanted(conn: sa.Connection, oracle: PruneOracle, cutoff: str) -> _Dropped:
+    """Delete the wheels no kept generation, kept tool environment or wanted lock uses.
+
+    Kept generations and tool environments are those the oracle finds on disk;
+    a wanted lock's artifacts (wheels by sha256, and wheels built from its
+    sdists) are kept too, so a later `px install` needs no download. The
+    dropped wheels' files and generation links go with them (ON DELETE
+    CASCADE), and so do their downloaded files (``http_content``).
+    """
+    generations = [
+        GenerationRef(int(i), str(p), int(n))
+        for i, p, n in conn.exec_driver_sql(
+            "SELECT id, project, number FROM env_generations"
+            " WHERE state IN ('staged', 'committed') ORDER BY id"
+        )
+    ]
+    tools = [
+        ToolRef(int(i), str(p))
+        for i, p in conn.exec_driver_sql("SELECT id, path FROM tool_envs ORDER BY id")
+    ]
+    projects = sorted(
+        str(p)
+        for (p,) in conn.exec_driver_sql(
+            "SELECT project FROM lock_history UNION SELECT project FROM env_generations"
+        )
+    )
+    try:
+        _fill(conn, "prune_keep_generation", "id", oracle.live_generations(generations))
+        _fill(conn, "prune_keep_tool", "id", oracle.live_tools(tools))
+        live = oracle.live_projects(projects)
+        locks = wanted_locks(conn, live)
+        shas = {s.lower() for s in oracle.wanted_artifacts([k for _, k in locks], sorted(live))}
+        _fill(conn, "prune_keep_sha256", "sha256", shas)
+        return _delete_unwanted(conn, cutoff)
+    finally:
+        for table in _TEMP_TABLES:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+def _delete_unwanted(conn: sa.Connection, cutoff: str) -> _Dropped:
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE prune_wheels AS SELECT w.id, w.sha256, w.filename FROM wheels w"
+        " WHERE w.ingested_at <= ?"
+        " AND w.id NOT IN (SELECT wheel_id FROM env_generation_wheels"
+        "  WHERE generation_id IN (SELECT id FROM temp.prune_keep_generation))"
+        " AND w.id NOT IN (SELECT wheel_id FROM tool_env_wheels"
+        "  WHERE tool_id IN (SELECT id FROM temp.prune_keep_tool))"
+        " AND w.sha256 NOT IN (SELECT sha256 FROM temp.prune_keep_sha256)"
+        " AND w.id NOT IN (SELECT wheel_id FROM built_wheels"
+        "  WHERE sdist_sha256 IN (SELECT sha256 FROM temp.prune_keep_sha256))",
+        (cutoff,),
+    )
+    dropped = tuple(
+        DroppedWheel(str(sha), str(name))
+        for sha, name in conn.exec_driver_sql(
+            "SELECT sha256, filename FROM temp.prune_wheels ORDER BY filename, sha256"
+        )
+    )
+    # the downloaded files of dropped wheels, and of the sdists they were built from
+    downloads = conn.exec_driver_sql(
+        "DELETE FROM http_content WHERE fetched_at <= ?"
+        " AND sha256 NOT IN (SELECT sha256 FROM temp.prune_keep_sha256)"
+        " AND (sha256 IN (SELECT sha256 FROM temp.prune_wheels)"
+        "  OR sha256 IN (SELECT sdist_sha256 FROM built_wheels"
+        "   WHERE wheel_id IN (SELECT id FROM temp.prune_wheels)))",
+        (cutoff,),
+    ).rowcount
+    tools = conn.exec_driver_sql(
+        "DELETE FROM tool_envs WHERE id NOT IN (SELECT id FROM temp.prune_keep_tool)"
+    ).rowcount
+    conn.exec_driver_sql("DELETE FROM wheels WHERE id IN (SELECT id FROM temp.prune_wheels)")
+    return _Dropped(dropped, int(downloads), int(tools))
 
 
 def empty(store: Store) -> Removed:

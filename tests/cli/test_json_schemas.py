@@ -68,14 +68,37 @@ def locked_and_old_copy(store_dir: Path) -> None:
     Path("old.lock").write_text(text[:start] + "0" * 64 + text[start + 64 :])
 
 
+def unknown_formatter(store_dir: Path) -> None:
+    """A project whose [tool.px] formatter names a tool px cannot run."""
+    Path("pyproject.toml").write_text(PROJECT + '\n[tool.px]\nformatter = "black"\n')
+
+
+def buildable_project(store_dir: Path) -> None:
+    """A project px builds offline (the in-tree test backend), in the current directory."""
+    from tests.loop.conftest import buildable
+
+    buildable(Path.cwd(), "p-built")
+
+
+def built(store_dir: Path) -> None:
+    from px.cli.main import main
+
+    buildable_project(store_dir)
+    assert main(["build", "-q"]) == 0
+
+
 # (argv, schema name, expected exit code, setup)
 CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("--version",), "version", 0, None),
+    (("init",), "init", 0, None),
+    (("build",), "build", 0, buildable_project),
+    (("publish", "--dry-run"), "publish", 0, built),
     (("install",), "install", 0, locked),
     (("install", "--frozen"), "install", 0, installed),
     (("env", "info"), "env-info", 0, installed),
     (("env", "python"), "env-python", 0, installed),
     (("tidy",), "tidy", 0, installed),
+    (("tidy", "--fix"), "tidy", 0, installed),
     (("cache", "info"), "cache-info", 0, seed),
     (("cache", "verify"), "cache-verify", 0, seed),
     (("cache", "clean", "--yes"), "cache-clean", 0, seed),
@@ -92,6 +115,9 @@ CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("lock", "history"), "lock-history", 0, locked),
     (("why", "diamond-d"), "why", 0, locked),
     # failures: one JSON error object on stdout
+    (("init",), "error", 3, project),  # already a project
+    (("build",), "error", 3, None),  # no pyproject.toml
+    (("publish", "--dry-run"), "error", 3, project),  # nothing in dist/
     (("cache", "clean"), "error", 2, seed),
     (("query", "DELETE FROM blobs"), "error", 3, seed),
     (("query",), "error", 2, None),
@@ -100,6 +126,8 @@ CASES: list[tuple[tuple[str, ...], str, int, Callable[[Path], None] | None]] = [
     (("env", "info"), "error", 12, project),
     (("run", "no-such-command-anywhere"), "error", 127, installed),
     (("test",), "error", 12, installed),
+    (("fmt",), "error", 3, unknown_formatter),
+    (("lint", "--fix"), "error", 3, unknown_formatter),
     (("lock", "--check"), "error", 8, project),
     (("add", "unsat-a", "unsat-b"), "error", 7, locked),
     (("remove", "flask"), "error", 3, locked),
@@ -129,7 +157,7 @@ def test_json_output_matches_schema(  # type: ignore[no-untyped-def]
 
 
 # Commands whose stdout belongs to the program they run: only their own errors are JSON.
-PASSTHROUGH = {("run",), ("test",)}
+PASSTHROUGH = {("run",), ("test",), ("fmt",), ("lint",)}
 
 
 def test_every_command_has_a_schema_and_a_case() -> None:
