@@ -42,11 +42,9 @@ if TYPE_CHECKING:
 
     from px.build.runner import HookRunner
     from px.index.client import IndexClient
-    from px.index.models import FileInfo
     from px.install.wheel import WheelRecord
     from px.interp import Interpreter
     from px.lock import LockedPackage
-    from px.resolve import Node
     from px.store import Store
 
 ENV_GENERATION = 1
@@ -188,50 +186,9 @@ def _plan(
     label: str,
 ) -> _Plan:
     """Resolve ``requirements`` for ``interpreter`` with px's resolver (none: no index asked)."""
-    if not requirements:
-        return _Plan(())
-    from px.ops.candidates import IndexCandidates
-    from px.ops.context import lock_target, resolve_target, tag_target
-    from px.resolve import resolve
+    from px.ops.resolved import resolve_packages
 
-    target_id = lock_target(interpreter).id
-    source = IndexCandidates(client, tag_target(interpreter))
-    try:
-        graph = resolve(list(requirements), source, resolve_target(interpreter), root_label=label)
-        packages = tuple(
-            _locked(store, client, source.artifacts(node.name, node.version), node, target_id)
-            for node in graph.nodes
-        )
-    finally:
-        source.close()
-    return _Plan(packages)
-
-
-def _locked(
-    store: Store, client: IndexClient, files: Sequence[FileInfo], node: Node, target_id: str
-) -> LockedPackage:
-    """A resolved build requirement as a one-target locked package (its usable files)."""
-    from px.lock import Artifact, IndexSource, LockedPackage
-
-    live = [f for f in files if not f.yanked] or list(files)
-    artifacts = tuple(
-        Artifact(filename=f.filename, url=f.url, sha256=_file_sha256(store, client, f), size=f.size)
-        for f in live
-    )
-    return LockedPackage(
-        name=node.name,
-        version=str(node.version),
-        source=IndexSource(live[0].url.rsplit("/", 1)[0] + "/"),
-        targets=(target_id,),
-        artifacts=artifacts,
-    )
-
-
-def _file_sha256(store: Store, client: IndexClient, file: FileInfo) -> str:
-    if file.sha256:
-        return file.sha256.lower()
-    key = client.download(file)  # the index gave no sha256: hash the bytes ourselves
-    return hashlib.sha256(store.blobs.get(key)).hexdigest()
+    return _Plan(tuple(resolve_packages(store, client, interpreter, requirements, label=label)))
 
 
 def _materialise(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Collection
@@ -165,26 +164,10 @@ def resolve_lock(
 def _artifacts(
     store: Store, client: IndexClient, source: IndexCandidates, name: str, version: Version
 ) -> tuple[tuple[Artifact, ...], str]:
-    from px.index.urls import redact
+    from px.ops.resolved import artifacts_of, live_files
 
-    files = [f for f in source.artifacts(name, version) if not f.yanked] or list(
-        source.artifacts(name, version)
-    )
-    artifacts = tuple(
-        Artifact(
-            filename=f.filename, url=redact(f.url), sha256=_sha256(store, client, f), size=f.size
-        )
-        for f in files
-    )
-    return artifacts, _source_url(client, files[0])
-
-
-def _sha256(store: Store, client: IndexClient, file: FileInfo) -> str:
-    known = dict(file.hashes).get("sha256")
-    if known:
-        return known.lower()
-    key = client.download(file)  # the index gave no sha256: hash the file ourselves
-    return hashlib.sha256(store.blobs.get(key)).hexdigest()
+    files = source.artifacts(name, version)
+    return artifacts_of(store, client, files), _source_url(client, live_files(files)[0])
 
 
 def _source_url(client: IndexClient, file: FileInfo) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,13 +27,9 @@ from px.config import Settings
 from px.reporter import QuietReporter, Reporter
 
 if TYPE_CHECKING:
-    from px.index.client import IndexClient
-    from px.index.models import FileInfo
     from px.install.wheel import WheelRecord
     from px.interp import Interpreter
-    from px.lock import LockedPackage
     from px.project import Project
-    from px.resolve import Node
     from px.store import Store
     from px.tools import Tool
 
@@ -141,50 +136,18 @@ def _fetch(
     """Resolve ``tool==version`` for ``interpreter`` on the project's indexes; its wheels."""
     from packaging.requirements import Requirement
 
-    from px.ops.candidates import IndexCandidates
-    from px.ops.context import index_client, lock_target, resolve_target, tag_target
+    from px.ops.context import index_client
     from px.ops.materialize import fetch_wheels
+    from px.ops.resolved import resolve_packages
     from px.project import Project
-    from px.resolve import resolve
 
     where = project or Project(root=Path.cwd(), name="px-tools", name_as_written="px-tools")
     client = index_client(store, where, settings)
-    source = IndexCandidates(client, tag_target(interpreter))
-    target = lock_target(interpreter).id
     try:
-        graph = resolve(
-            [Requirement(tool.requirement(version))], source, resolve_target(interpreter),
-            root_label=f"px's {tool.name} environment",
+        packages = resolve_packages(
+            store, client, interpreter, [Requirement(tool.requirement(version))],
+            label=f"px's {tool.name} environment",
         )  # fmt: skip
-        packages = [
-            _locked(store, client, source.artifacts(node.name, node.version), node, target)
-            for node in graph.nodes
-        ]
         return fetch_wheels(store, client, interpreter, packages, reporter)
     finally:
-        source.close()
         client.close()
-
-
-def _locked(
-    store: Store, client: IndexClient, files: Sequence[FileInfo], node: Node, target: str
-) -> LockedPackage:
-    """A resolved package as a one-target locked package: its live files, with sha256s."""
-    import hashlib
-
-    from px.lock import Artifact, IndexSource, LockedPackage
-
-    live = [f for f in files if not f.yanked] or list(files)
-    artifacts = []
-    for f in live:
-        sha = f.sha256.lower() if f.sha256 else None
-        if sha is None:  # the index gave none: hash the bytes ourselves
-            sha = hashlib.sha256(store.blobs.get(client.download(f))).hexdigest()
-        artifacts.append(Artifact(filename=f.filename, url=f.url, sha256=sha, size=f.size))
-    return LockedPackage(
-        name=node.name,
-        version=str(node.version),
-        source=IndexSource(live[0].url.rsplit("/", 1)[0] + "/"),
-        targets=(target,),
-        artifacts=tuple(artifacts),
-    )
