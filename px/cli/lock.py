@@ -92,6 +92,7 @@ def render(result: LockResult) -> str:
             lines.append(f"  - {change.name} {change.old}")
         else:
             lines.append(f"  ~ {change.name} {change.old} -> {change.new}")
+    lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
 
 

@@ -112,7 +112,7 @@ def _relock_and_write(
         return parse_pyproject(final_text, root=root)
 
     with audited_store(settings, command) as store:
-        project, new = resolve_lock(
+        project, new, warnings = resolve_lock(
             store,
             project,
             settings,
@@ -136,6 +136,7 @@ def _relock_and_write(
         len(new.packages),
         changes(existing, new),
         history_id,
+        warnings,
     )
 
 

@@ -43,6 +43,7 @@ class LockResult:
     packages: int
     changes: tuple[PackageChange, ...] = ()
     history_id: int | None = None
+    warnings: tuple[str, ...] = ()  # from the resolver, e.g. an extra a package lacks
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -52,6 +53,7 @@ class LockResult:
             "packages": self.packages,
             "changes": [c.to_json() for c in self.changes],
             "history_id": self.history_id,
+            "warnings": list(self.warnings),
         }
 
 
@@ -116,7 +118,7 @@ def resolve_lock(
     upgrade_packages: Collection[str] = (),
     finalize: Callable[[dict[str, str]], Project] | None = None,
     reporter: Reporter | None = None,
-) -> tuple[Project, Lock]:
+) -> tuple[Project, Lock, tuple[str, ...]]:
     """Resolve ``project`` for its interpreter and build the lock.
 
     ``finalize`` may rewrite the project once the versions are known (``px add``
@@ -158,7 +160,7 @@ def resolve_lock(
     finally:
         source.close()
         client.close()
-    return project, lock
+    return project, lock, graph.warnings
 
 
 def _artifacts(
@@ -252,7 +254,7 @@ def lock(
         if current is not None:
             return current
     with audited_store(settings, "lock") as store:
-        project, new = resolve_lock(
+        project, new, warnings = resolve_lock(
             store,
             project,
             settings,
@@ -268,7 +270,13 @@ def lock(
             status = "written"
         history_id = record(store, project, text, new, "lock")
     return LockResult(
-        str(path), status, new.targets[0].id, len(new.packages), changes(existing, new), history_id
+        str(path),
+        status,
+        new.targets[0].id,
+        len(new.packages),
+        changes(existing, new),
+        history_id,
+        warnings,
     )
 
 

@@ -178,3 +178,15 @@ def test_lock_from_a_subdirectory(px, project: Path) -> None:  # type: ignore[no
     assert px("lock", cwd=sub).code == 0
     assert (project / "px.lock").exists()
     shutil.rmtree(sub)
+
+
+def test_resolver_warnings_reach_the_user(px, make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["extras-pkg[nope]"]\n'
+    )
+    result = px("lock", cwd=root)
+    assert result.code == 0, result.err
+    assert "warning:" in result.out and "nope" in result.out
+    (root / "px.lock").unlink()
+    as_json = px("lock", "--json", cwd=root).json()
+    assert any("nope" in w for w in as_json["warnings"])
