@@ -26,9 +26,10 @@ def try_fast(argv: list[str]) -> int | None:
         if argv[1:] not in ([], ["--frozen"]) or not state.is_current(root, DEFAULT_SELECTION):
             return None
         recorded = state.read(os.path.join(root, ".px"))
+        count = recorded.get("packages", "0")
         sys.stdout.write(
             f"{root}: up to date (generation {recorded.get('generation')}, "
-            f"{recorded.get('packages')} packages)\n"
+            f"{count} package{'' if count == '1' else 's'})\n"
         )
         return 0
     command = argv[1:]

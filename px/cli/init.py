@@ -53,7 +53,7 @@ def _text(r: InitResult) -> str:
         f"(requires-python {r.requires_python}, built by {r.build_backend})"
     ]
     lines += [f"  {f.status:8} {f.path}" for f in r.files]
-    lines.append("next: px install, then px run / px test / px build")
+    lines.append("next: px add NAME, px install, px run; px add --dev pytest for px test")
     return "\n".join(lines)
 
 

@@ -87,10 +87,14 @@ def add_parser(
     tidy.set_defaults(handler=handle_tidy)
 
 
+def _count(packages: int) -> str:
+    return f"{packages} package{'' if packages == 1 else 's'}"
+
+
 def install_text(r: InstallResult) -> str:
     if r.status == "up-to-date":
-        return f"{r.project}: up to date (generation {r.generation}, {r.packages} packages)"
-    lines = [f"installed {r.packages} packages into {r.project}/.px (generation {r.generation})"]
+        return f"{r.project}: up to date (generation {r.generation}, {_count(r.packages)})"
+    lines = [f"installed {_count(r.packages)} into {r.project}/.px (generation {r.generation})"]
     return "\n".join([*lines, *(f"warning: {w}" for w in r.warnings)])
 
 

@@ -78,12 +78,16 @@ def add_parser(
     history.set_defaults(handler=handle_history)
 
 
+def _packages(count: int) -> str:
+    return f"{count} package{'' if count == 1 else 's'}"
+
+
 def render(result: LockResult) -> str:
     if result.status == "fresh":
-        return f"{result.path} is up to date ({result.packages} packages, {result.target})"
+        return f"{result.path} is up to date ({_packages(result.packages)}, {result.target})"
     lines = [
         f"{'wrote' if result.status == 'written' else 'unchanged:'} {result.path} "
-        f"({result.packages} packages for {result.target})"
+        f"({_packages(result.packages)} for {result.target})"
     ]
     for change in result.changes:
         if change.old is None:

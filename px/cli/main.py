@@ -39,7 +39,10 @@ def _main(argv: list[str]) -> int:
         from px.cli.parser import build_parser, version_text
 
         parser = build_parser()
-        args = parser.parse_args(argv)
+        own, passthrough = split_passthrough(argv)
+        args = parser.parse_args(own)
+        if passthrough is not None:
+            args.pytest_args = passthrough
         out.json = args.json
         out.verbosity = args.verbose - args.quiet
         _configure_logging(out.verbosity)
@@ -67,6 +70,28 @@ def _main(argv: list[str]) -> int:
         return ExitCode.FAILURE
     except Exception as exc:  # a bug: say so, traceback only with -v
         return out.internal(exc).exit_code
+
+
+# px options that take a value, so their value is not mistaken for the command name.
+_VALUED = {"--store", "--python"}
+# Commands whose arguments all belong to the program they run (px's own options go before).
+PASSTHROUGH = {"test"}
+
+
+def split_passthrough(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """``px -v test -q -x`` -> (``[-v, test]``, ``[-q, -x]``): pytest gets its own options."""
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            if arg in PASSTHROUGH:
+                rest = argv[i + 1 :]
+                return argv[: i + 1], rest[1:] if rest[:1] == ["--"] else rest
+            break
+    return argv, None
 
 
 class _Version:

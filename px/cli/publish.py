@@ -62,7 +62,7 @@ def _text(r: PublishResult) -> str:
         "would-upload": "would upload",
     }
     lines = [f"{words[f.status]}: {Path(f.path).name}" for f in r.files]
-    via = f" with credentials from {r.credentials}" if r.credentials else ""
+    via = f" with credentials from {r.credentials}" if r.credentials else " without credentials"
     lines.append(f"{'(dry run) ' if r.dry_run else ''}registry: {r.repository}{via}")
     return "\n".join(lines)
 

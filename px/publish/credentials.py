@@ -72,7 +72,9 @@ def find_credentials(repository_url: str, sources: CredentialSources) -> Credent
         return Credentials(TOKEN_USERNAME, env["PX_PUBLISH_TOKEN"], "PX_PUBLISH_TOKEN")
     if env.get("PX_PUBLISH_USERNAME") and env.get("PX_PUBLISH_PASSWORD") is not None:
         return Credentials(
-            env["PX_PUBLISH_USERNAME"], env["PX_PUBLISH_PASSWORD"], "PX_PUBLISH_USERNAME"
+            env["PX_PUBLISH_USERNAME"],
+            env["PX_PUBLISH_PASSWORD"],
+            "PX_PUBLISH_USERNAME/PX_PUBLISH_PASSWORD",
         )
     found = _from_netrc(repository_url, sources.netrc_path)
     if found is None:

@@ -208,8 +208,8 @@ class Registry:
             return UploadRejected(
                 f"{doing} failed: the registry wants credentials, and px found none",
                 why=shown,
-                hint="pass --token, or set PX_PUBLISH_TOKEN, or add the host to ~/.netrc "
-                "or ~/.pypirc",
+                hint="pass --token or --username/--password, or set PX_PUBLISH_TOKEN or "
+                "PX_PUBLISH_USERNAME/PX_PUBLISH_PASSWORD, or add the host to ~/.netrc or ~/.pypirc",
             )
         if status in (401, 403):
             assert self.credentials is not None

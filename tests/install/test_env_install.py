@@ -253,3 +253,28 @@ def test_project_is_installed_editable_and_pth_files_are_audited(
         cwd=root,
     ).json()["rows"]
     assert audit and all('"file": "' in row[0] and ".pth" in row[0] for row in audit)
+
+
+def test_everything_after_px_test_goes_to_pytest(
+    px, tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from px.cli.main import split_passthrough
+
+    assert split_passthrough(["-v", "--store", "test", "test", "-q", "--json"]) == (
+        ["-v", "--store", "test", "test"],
+        ["-q", "--json"],
+    )
+    assert split_passthrough(["test", "--", "-x"]) == (["test"], ["-x"])
+    assert split_passthrough(["run", "test", "-q"]) == (["run", "test", "-q"], None)
+    monkeypatch.setenv("PX_INDEX_URL", index.url("primary"))
+    root = tmp_path / "t"
+    (root / "tests").mkdir(parents=True)
+    (root / "tests" / "test_one.py").write_text("def test_one():\n    assert True\n")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "t"\nversion = "1"\n\n[dependency-groups]\ndev = ["pytest"]\n'
+    )
+    quiet = px_subprocess(root, "test", "-q")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "1 passed" in quiet.stdout and "test session starts" not in quiet.stdout
+    failing = px_subprocess(root, "test", "-q", "-k", "nothing_matches")
+    assert failing.returncode == 5  # pytest's own "no tests collected" code comes through
