@@ -199,6 +199,13 @@ def _git_side(context: _Context, spec: str) -> tuple[LockSide, Lock]:
     cwd = context.start if context.start.is_dir() else context.start.parent
     top = _git(cwd, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
+        if spec == "HEAD":  # the default old side
+            raise InputError(
+                "px lock diff compares with the committed px.lock by default",
+                why=f"{cwd} is not inside a git repository",
+                hint="name the old side: @-1 (the previous lock in px's history), "
+                "@ID from `px lock history`, or a file",
+            )
         raise InputError(
             f"{spec!r} is neither a file nor a lock in git",
             why=f"{cwd} is not inside a git repository",

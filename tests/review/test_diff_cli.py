@@ -147,7 +147,10 @@ def test_not_a_git_repository(px, project: Path) -> None:  # type: ignore[no-unt
     error = result.json()["error"]
     check_schema(result.json(), "error")
     assert "not inside a git repository" in error["why"]
-    assert "@ID" in error["hint"]
+    assert "@ID" in error["hint"] and "@-1" in error["hint"]
+    assert "committed px.lock by default" in error["message"]
+    named = px("lock", "diff", "main~1", cwd=project)
+    assert named.code == 3 and "'main~1' is neither a file nor a lock in git" in named.err
 
 
 def test_missing_working_lock_and_bad_options(px, project: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
