@@ -1,8 +1,10 @@
-"""`python -m bench [SCENARIO...] [--repeat N] [--warmup N] [--json FILE] [--strict]`."""
+"""`python -m bench [SCENARIO...] [--repeat N] [--warmup N] [--json FILE] [--strict]
+[--real-index]`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -37,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--strict", action="store_true", help="exit 2 when a scenario misses its target"
     )
+    parser.add_argument(
+        "--real-index",
+        action="store_true",
+        default=os.environ.get("PX_BENCH_REAL", "") not in ("", "0"),
+        help="scenarios that can (lock, install, run) use https://pypi.org/simple/ instead of a "
+        "loopback index (env PX_BENCH_REAL=1); needs the internet",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     return parser
 
@@ -57,7 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     CACHE.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=CACHE))
-    ctx = Context(repo=REPO, cache=CACHE, work=work, python=Path(sys.executable), log=log)
+    ctx = Context(
+        repo=REPO,
+        cache=CACHE,
+        work=work,
+        python=Path(sys.executable),
+        real_index=args.real_index,
+        log=log,
+    )
     machine = describe(ctx.python, px_command(ctx))
     results: list[ScenarioResult] = []
     try:

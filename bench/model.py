@@ -5,6 +5,12 @@ A scenario prepares its inputs in ``setup``, then the runner calls
 being one timed round that returns one figure per key, and finally
 ``teardown``. The :class:`Metric` list says which px figure is compared with
 which reference figure, in which unit, and against which target ratio.
+
+A scenario comparing px with several reference tools may also have a
+``missing_references`` attribute, ``{reference_key: why}``: the reference
+figures it names may be absent from what ``measure_reference`` returns (that
+tool could not run), and those lines are reported as unavailable while the
+other tools' lines are still compared.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-Unit = Literal["s", "MB/s"]
-LOWER_IS_BETTER: dict[Unit, bool] = {"s": True, "MB/s": False}
+Unit = Literal["s", "MB/s", "MB"]  # MB: a size, e.g. peak memory (10^6 bytes)
+LOWER_IS_BETTER: dict[Unit, bool] = {"s": True, "MB/s": False, "MB": True}
 
 
 class Skip(Exception):
@@ -59,6 +65,7 @@ class Context:
     cache: Path  # bench/.cache: kept between runs (reference tools, downloads)
     work: Path  # a scratch directory for this run, removed at the end
     python: Path  # the interpreter px runs under
+    real_index: bool = False  # --real-index: scenarios that can, use https://pypi.org/simple/
     log: Callable[[str], None] = field(default=lambda _message: None)
 
 

@@ -19,6 +19,8 @@ CONVENTION = (
 def format_value(value: float, unit: Unit) -> str:
     if unit == "MB/s":
         return f"{value:.1f} MB/s"
+    if unit == "MB":
+        return f"{value:.1f} MB"
     if value < 1.0:
         return f"{value * 1000:.1f} ms"
     return f"{value:.2f} s"
@@ -81,7 +83,17 @@ def table(results: Sequence[ScenarioResult], machine: Mapping[str, object], repe
         ]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(header + lines + (["", *notes] if notes else [])) + "\n"
+    return "\n".join(header + lines + (["", *notes] if notes else []) + _details(results)) + "\n"
+
+
+def _details(results: Sequence[ScenarioResult]) -> list[str]:
+    """What the scenarios recorded (versions, sizes, request counts), one line each."""
+    lines = [
+        f"  {scenario.name}: {key}: {value}"
+        for scenario in results
+        for key, value in scenario.details.items()
+    ]
+    return ["", "details:", *lines] if lines else []
 
 
 def _summary(summary: Summary) -> dict[str, object]:

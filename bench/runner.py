@@ -92,13 +92,29 @@ def run_scenario(scenario: Scenario, ctx: Context, *, repeat: int, warmup: int) 
         MetricResult(
             metric,
             Summary(tuple(r[metric.key] for r in px_rounds)),
-            Summary(tuple(r[metric.reference_key] for r in ref_rounds)) if ref_rounds else None,
+            _reference_summary(ref_rounds, metric.reference_key),
         )
         for metric in scenario.metrics
     )
+    partial: dict[str, list[str]] = {}
+    for key, why in _missing_references(scenario).items():
+        partial.setdefault(why, []).append(key)
+    if missing is None and partial:
+        missing = "; ".join(f"{why} ({', '.join(keys)})" for why, keys in partial.items())
     return ScenarioResult(
         scenario.name, scenario.description, "ok", None, missing, metrics, scenario.details
     )
+
+
+def _reference_summary(rounds: Sequence[Mapping[str, float]], key: str) -> Summary | None:
+    samples = tuple(r[key] for r in rounds if key in r)
+    return Summary(samples) if samples else None
+
+
+def _missing_references(scenario: Scenario) -> Mapping[str, str]:
+    """The scenario's ``{reference_key: why}`` of tools that could not run (bench.model)."""
+    missing: Mapping[str, str] = getattr(scenario, "missing_references", {})
+    return missing
 
 
 def _rounds(
@@ -124,14 +140,21 @@ def _rounds(
                 ref_rounds.clear()
                 continue
             if timed:
-                ref_rounds.append(_checked(ref, scenario.metrics, "reference_key", scenario.name))
+                absent = set(_missing_references(scenario))
+                ref_rounds.append(
+                    _checked(ref, scenario.metrics, "reference_key", scenario.name, absent)
+                )
     return px_rounds, ref_rounds, missing
 
 
 def _checked(
-    figures: Mapping[str, float], metrics: Sequence[Metric], attribute: str, name: str
+    figures: Mapping[str, float],
+    metrics: Sequence[Metric],
+    attribute: str,
+    name: str,
+    may_lack: set[str] | None = None,
 ) -> Mapping[str, float]:
-    wanted = {getattr(m, attribute) for m in metrics}
+    wanted = {getattr(m, attribute) for m in metrics} - (may_lack or set())
     absent = sorted(wanted - set(figures))
     if absent:
         raise ValueError(f"scenario {name} returned no figure for {', '.join(absent)}")

@@ -12,8 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.model import BenchError, Context, ReferenceUnavailable
@@ -105,6 +107,47 @@ def timed_run(
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise BenchError(f"`{' '.join(argv)}` exited {done.returncode}: {' | '.join(message)}")
     return elapsed
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One command run to completion: wall-clock time and peak memory."""
+
+    seconds: float
+    peak_rss: int  # bytes: the largest resident set of the command or any child it waited for
+
+
+def measured_run(
+    argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Measured:
+    """As :func:`timed_run`, also reading the command's peak resident memory from ``wait4``.
+
+    ``wait4`` reports the rusage of that one child, in which the kernel folds the usage of
+    the children it waited for (``ru_maxrss`` = max over the process tree): what
+    ``resource.getrusage(RUSAGE_CHILDREN)`` would say in a process running only this
+    command.
+    """
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv),
+            env=None if env is None else dict(env),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise BenchError(
+                f"`{' '.join(argv)}` exited {process.returncode}: {' | '.join(message)}"
+            )
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return Measured(elapsed, usage.ru_maxrss * scale)
 
 
 def _quiet(argv: Sequence[str]) -> None:

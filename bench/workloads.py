@@ -5,6 +5,11 @@ beside it (``PX_BENCH_WORKLOADS`` overrides). Scenarios copy a project into
 their scratch directory before any tool runs on it. The wheels of a workload's
 resolution for CPython 3.11 on this platform are downloaded from PyPI once with
 pip, into ``bench/.cache/workloads/<name>/wheels/``, and reused by later runs.
+
+Tools that lock for every platform at once (``uv lock``, ``poetry lock``) also
+need the projects only other platforms use (colorama, for Windows): their
+wheels, at the versions a universal resolution constrained by those pins picks,
+are downloaded once into ``bench/.cache/workloads/<name>/universal/``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.model import Context, Skip
+from bench.model import Context, ReferenceUnavailable, Skip
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +70,55 @@ def wheels(ctx: Context, name: str) -> tuple[Path, list[Pin]]:
     if not (directory / COMPLETE).is_file():
         _download(ctx, name, directory)
     return directory, pins(directory)
+
+
+def universal_extras(ctx: Context, name: str, uv: Path) -> Path:
+    """The directory of the wheels a universal resolution of ``name`` adds to :func:`wheels`
+    (downloaded once): ``uv pip compile --universal`` on PyPI, constrained by the pins.
+    Only the reference tools need them: a failure is :class:`ReferenceUnavailable`."""
+    directory = ctx.cache / "workloads" / name / "universal"
+    if (directory / COMPLETE).is_file():
+        return directory
+    base, base_pins = wheels(ctx, name)
+    project = copy_project(ctx, name, ctx.work / f"workload-{name}")
+    constraints = base.parent / "requirements.txt"
+    ctx.log(f"finding the projects a universal lock of workload {name!r} adds (PyPI, once)")
+    compile_argv = [
+        str(uv), "pip", "compile", str(project / "pyproject.toml"), "--universal",
+        "--python-version", PYTHON_VERSION, "--no-config", "--no-header", "--no-annotate",
+        "--quiet", "--constraint", str(constraints),
+    ]  # fmt: skip
+    compiled = _run(compile_argv, f"cannot resolve workload {name!r} universally (needs PyPI)")
+    have = {pin.name for pin in base_pins}
+    extra = sorted({line.split(";")[0].strip() for line in compiled.splitlines()} - {""})
+    extra = [r for r in extra if _canonical(r.split("==")[0]) not in have]
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    if extra:
+        ctx.log(f"downloading {', '.join(extra)} (once) into {directory}")
+        download_argv = [
+            str(ctx.python), "-m", "pip", "download", "-q", "--disable-pip-version-check",
+            "--no-deps", "--only-binary=:all:", "--python-version", PYTHON_VERSION,
+            "-d", str(directory), *extra,
+        ]  # fmt: skip
+        _run(download_argv, f"cannot download {', '.join(extra)} (needs PyPI)")
+    (directory / COMPLETE).write_text("", encoding="utf-8")
+    return directory
+
+
+def _canonical(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
+
+
+def _run(argv: list[str], failure: str) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ReferenceUnavailable(f"{failure}: {last}")
+    return done.stdout
 
 
 def pins(directory: Path) -> list[Pin]:

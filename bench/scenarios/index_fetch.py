@@ -19,7 +19,7 @@ level by level) where px is handed the set: px's figure is a lower bound of
 what its resolver will cost, until a `lock` scenario compares like with like.
 
 The index is ``fixtures.build.build_index_from_wheels`` served by
-``python -m fixtures.serve DIR --latency-ms N`` in a child process. The server
+``python -m bench.loopback DIR --latency-ms N`` in a child process. The server
 sends ETag and Last-Modified (the build epoch, 2024-01-01) and no
 Cache-Control: px revalidates every page (304s) and takes the hash-pinned
 metadata files from the store; uv by default applies heuristic freshness
@@ -32,11 +32,11 @@ import concurrent.futures
 import importlib
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from bench.loopback import LoopbackIndex
 from bench.model import BenchError, Context, Metric, ReferenceUnavailable, Skip
 from bench.tools import ensure_tool, timed_run, version_of
 from bench.workloads import PYTHON_VERSION, Pin, copy_project, wheels
@@ -45,40 +45,6 @@ LATENCY = 0.020  # seconds added to every request
 WORKLOAD = "medium"
 INDEX = "primary"
 UV = "uv pip compile"
-
-
-class LoopbackIndex:
-    """``python -m fixtures.serve`` in a child process, so the server's threads never
-    compete with px's client for this process's GIL (uv runs apart from it too)."""
-
-    def __init__(self, ctx: Context, tree_root: Path, latency: float) -> None:
-        argv = [str(ctx.python), "-m", "fixtures.serve", str(tree_root)]
-        argv += ["--latency-ms", f"{latency * 1000:g}"]
-        self._process = subprocess.Popen(
-            argv, cwd=ctx.repo, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
-        )
-        assert self._process.stdout is not None
-        urls = {}
-        for line in self._process.stdout:  # "<index>: <url>" per index, then it serves
-            name, _, url = line.strip().partition(": ")
-            urls[name] = url
-            if INDEX in urls:
-                break
-        if INDEX not in urls:
-            self.stop()
-            raise BenchError(f"`{' '.join(argv)}` did not announce the {INDEX!r} index")
-        self.url = urls[INDEX]
-
-    def stop(self) -> None:
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
 
 
 class IndexFetch:
