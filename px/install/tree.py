@@ -6,6 +6,12 @@ temporary directory that is renamed into place only when complete: a tree
 directory that exists is whole. Its files are made read-only because every
 environment hard-links them; ``.px-tree.json`` lists them so an environment
 is assembled without walking the tree.
+
+Byte-compiling is kept off the critical path (it is most of a cold install's
+CPU): a new tree is usable at once, and ``compile_later`` starts a detached
+``python -m px.install.compile`` that compiles it with the target interpreter
+and then rewrites its listing, so every later environment links the ``.pyc``
+files too. Until then Python compiles what it imports, as in any fresh venv.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
@@ -94,7 +101,6 @@ def ensure_trees(
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
         try:
             built = {w.sha256: _unpack(store, w, staging / w.sha256) for w in missing}
-            compile_bytecode(interpreter, [p / layout.SITE for p in built.values()])
             for wheel in missing:
                 trees[wheel.sha256] = _finish(
                     built[wheel.sha256], tree_dir(root, wheel, interpreter)
@@ -124,11 +130,14 @@ def _unpack(store: Store, wheel: WheelLike, target: Path) -> Path:
             continue
         part, relative = where
         placed.append((target / part / relative, entry.blob_key, entry.mode))
+    made: set[Path] = set()
     for i in range(0, len(placed), READ_BATCH):
         batch = placed[i : i + READ_BATCH]
         contents = store.blobs.get_many([key for _, key, _ in batch])
         for path, key, mode in batch:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
             path.write_bytes(contents[key])
             os.chmod(path, 0o755 if mode & 0o111 else 0o644)
     dist_info = _dist_info(wheel)
@@ -150,27 +159,11 @@ def _data_dir(wheel: WheelLike) -> str:
     return (dist_info or "").removesuffix(".dist-info") + ".data"
 
 
-def compile_bytecode(interpreter: Interpreter, directories: Iterable[Path]) -> None:
-    """Byte-compile with the target interpreter itself (its magic number), in parallel.
-
-    Files that do not compile (Python 2 leftovers in some distributions) are
-    skipped, as pip does.
-    """
-    existing = [str(d) for d in directories if d.is_dir()]
-    if not existing:
-        return
-    subprocess.run(
-        [interpreter.path, "-I", "-m", "compileall", "-q", "-q", "-j", "0", *existing],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
-
-
-def _finish(staged: Path, final: Path) -> Tree:
+def list_files(tree: Path, *, compiled: bool) -> None:
+    """Make every file read-only and write the listing (atomically: it may be replaced)."""
     files: dict[str, list[str]] = {}
     for part in (layout.SITE, layout.SCRIPTS, layout.DATA, layout.INCLUDE):
-        base = staged / part
+        base = tree / part
         listed: list[str] = []
         for directory, _dirs, names in os.walk(base):
             for name in names:
@@ -180,7 +173,34 @@ def _finish(staged: Path, final: Path) -> Tree:
                 os.chmod(path, stat.S_IMODE(mode) & ~0o222)  # shared by hard links: read-only
         if listed:
             files[part] = sorted(listed)
-    (staged / MARKER).write_text(json.dumps({"files": files}, sort_keys=True))
+    tmp = tree / (MARKER + ".tmp")
+    tmp.write_text(json.dumps({"files": files, "compiled": compiled}, sort_keys=True))
+    tmp.replace(tree / MARKER)
+
+
+def is_compiled(path: Path) -> bool:
+    try:
+        return bool(json.loads((path / MARKER).read_text()).get("compiled"))
+    except (OSError, ValueError):
+        return False
+
+
+def compile_later(interpreter: Interpreter, trees: Iterable[Tree]) -> None:
+    """Byte-compile ``trees`` in a detached process, off the install's critical path."""
+    pending = [str(t.path) for t in trees if not is_compiled(t.path)]
+    if not pending:
+        return
+    subprocess.Popen(
+        [sys.executable, "-m", "px.install.compile", interpreter.path, *pending],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _finish(staged: Path, final: Path) -> Tree:
+    list_files(staged, compiled=False)
     try:
         staged.rename(final)
     except OSError:

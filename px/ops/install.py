@@ -128,10 +128,11 @@ def _install(
 ) -> InstallResult:
     from px.install import generation
     from px.install.select import select
+    from px.install.tree import compile_later
     from px.ops.audited import audited_store
     from px.ops.context import choose_for, index_client
     from px.ops.lock import read_lock
-    from px.ops.materialize import assemble, fetch_wheels
+    from px.ops.materialize import assemble, fetch_missing, stored_wheels
     from px.project import input_digest, load_project
     from px.store import environments
 
@@ -143,17 +144,22 @@ def _install(
     packages = select(lock, target.id, groups, extras, dev=dev)
     px_dir = root / ".px"
     with audited_store(settings, "install") as store:
-        client = index_client(store, project, settings)
-        try:
-            wheels = fetch_wheels(store, client, interpreter, packages, reporter)
-            if project.is_package:
-                from px.ops.build_env import editable_wheel
+        found, missing = stored_wheels(store, interpreter, packages)
+        if missing or project.is_package:  # a warm install needs no index client at all
+            client = index_client(store, project, settings)
+            try:
+                found.update(fetch_missing(store, client, interpreter, missing, reporter))
+                if project.is_package:
+                    from px.ops.build_env import editable_wheel
 
-                wheels.append(editable_wheel(store, client, root, interpreter, reporter=reporter))
-        finally:
-            client.close()
+                    editable = editable_wheel(store, client, root, interpreter, reporter=reporter)
+            finally:
+                client.close()
+        wheels = [found[p.name] for p in packages]
+        if project.is_package:
+            wheels.append(editable)
         number = generation.next_number(px_dir)
-        warnings = assemble(
+        trees = assemble(
             store, interpreter, wheels, px_dir, number, settings.store_dir / "trees", reporter
         )
         lock_sha = state.file_sha256(str(root / "px.lock"))
@@ -168,6 +174,7 @@ def _install(
         )
         generation.switch(px_dir, number)
         environments.commit(store, gen_id)
+        compile_later(interpreter, trees.trees)
         _audit_pth_files(store, root, number, generation.site_packages(px_dir, interpreter))
         state.write(
             str(root),
@@ -187,7 +194,7 @@ def _install(
         number,
         len(packages),
         str(generation.python_in(px_dir)),
-        tuple(warnings),
+        tuple(trees.warnings),
     )
 
 

@@ -5,8 +5,10 @@ Shared by `px install` and by the isolated build environments of PEP 517 builds.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,11 +16,20 @@ from px.errors import InstallError
 from px.reporter import Reporter
 
 if TYPE_CHECKING:
+    from packaging.tags import Tag
+
     from px.index.client import IndexClient
+    from px.install.tree import Tree
     from px.install.wheel import WheelRecord
     from px.interp import Interpreter
     from px.lock import Artifact, LockedPackage
     from px.store import Store
+
+
+@dataclass(frozen=True)
+class Assembled:
+    trees: tuple[Tree, ...]
+    warnings: tuple[str, ...]
 
 
 def assemble(
@@ -29,7 +40,7 @@ def assemble(
     number: int,
     trees_root: Path,
     reporter: Reporter,
-) -> list[str]:
+) -> Assembled:
     """Build generation ``number`` of ``px_dir`` from ``wheels`` (not switched in yet)."""
     from px.install import generation
     from px.install.tree import ensure_trees
@@ -42,17 +53,23 @@ def assemble(
         for wheel in wheels
         for name, module, attr, gui in _entry_points(wheel)
     ]
-    _, warnings = generation.build(
-        px_dir, number, interpreter, [trees[w.sha256] for w in wheels], entry_points
-    )
-    return warnings
+    used = tuple(trees[w.sha256] for w in wheels)
+    _, warnings = generation.build(px_dir, number, interpreter, used, entry_points)
+    return Assembled(used, tuple(warnings))
+
+
+@functools.lru_cache(maxsize=8)
+def _tag_ranks(tags: tuple[str, ...]) -> dict[Tag, int]:
+    """Higher is better: the interpreter's most preferred tag ranks highest."""
+    from packaging.tags import Tag
+
+    return {Tag(*t.split("-")): i for i, t in enumerate(reversed(tags))}
 
 
 def _best_artifact(package: LockedPackage, interpreter: Interpreter) -> Artifact:
-    from packaging.tags import Tag
     from packaging.utils import parse_wheel_filename
 
-    ranks = {Tag(*t.split("-")): i for i, t in enumerate(reversed(interpreter.tags))}
+    ranks = _tag_ranks(interpreter.tags)
     best: tuple[int, Artifact] | None = None
     for artifact in package.artifacts:
         if not artifact.is_wheel:
@@ -72,6 +89,27 @@ def _best_artifact(package: LockedPackage, interpreter: Interpreter) -> Artifact
     )
 
 
+Missing = list[tuple["LockedPackage", "Artifact"]]
+
+
+def stored_wheels(
+    store: Store, interpreter: Interpreter, packages: Sequence[LockedPackage]
+) -> tuple[dict[str, WheelRecord], Missing]:
+    """The wheels the store already holds (by the lock's sha256), and what is missing."""
+    from px.install.wheel import load_wheel
+
+    found: dict[str, WheelRecord] = {}
+    missing: Missing = []
+    for package in packages:
+        artifact = _best_artifact(package, interpreter)
+        record = load_wheel(store, artifact.sha256) if artifact.is_wheel else None
+        if record is not None:
+            found[package.name] = record
+        else:
+            missing.append((package, artifact))
+    return found, missing
+
+
 def fetch_wheels(
     store: Store,
     client: IndexClient,
@@ -80,40 +118,48 @@ def fetch_wheels(
     reporter: Reporter,
 ) -> list[WheelRecord]:
     """The ingested wheel of every package (downloaded, verified, built if only an sdist)."""
-    from px.index.models import FileInfo
-    from px.install.wheel import ingest_wheel, load_wheel
+    found, missing = stored_wheels(store, interpreter, packages)
+    found.update(fetch_missing(store, client, interpreter, missing, reporter))
+    return [found[p.name] for p in packages]
 
-    chosen = [(p, _best_artifact(p, interpreter)) for p in packages]
-    records: dict[str, WheelRecord] = {}
-    todo = []
-    for package, artifact in chosen:
-        found = load_wheel(store, artifact.sha256) if artifact.is_wheel else None
-        if found is not None:
-            records[package.name] = found
-        else:
-            todo.append((package, artifact))
+
+def fetch_missing(
+    store: Store,
+    client: IndexClient,
+    interpreter: Interpreter,
+    missing: Missing,
+    reporter: Reporter,
+) -> dict[str, WheelRecord]:
+    """Download (checking the lock's sha256), validate and ingest; build sdists."""
+    from px.index.models import FileInfo
+    from px.install.wheel import WheelFile, ingest_wheels
+
+    if not missing:
+        return {}
     files = [
         FileInfo(filename=a.filename, url=a.url, hashes=(("sha256", a.sha256),), size=a.size)
-        for _, a in todo
+        for _, a in missing
     ]
     reporter.start("downloading", len(files))
     keys = client.download_many(files)
     reporter.finish()
+    records: dict[str, WheelRecord] = {}
     with tempfile.TemporaryDirectory(prefix="px-install-") as tmp:
-        for (package, artifact), file in zip(todo, files, strict=True):
+        wheels: list[tuple[str, WheelFile]] = []
+        for (package, artifact), file in zip(missing, files, strict=True):
             path = Path(tmp) / artifact.filename
             store.blobs.write_to(keys[file], path)
             if artifact.is_wheel:
-                records[package.name] = ingest_wheel(
-                    store, path, filename=artifact.filename, expected_sha256=artifact.sha256
-                )
+                wheels.append((package.name, WheelFile(path, artifact.filename, artifact.sha256)))
             else:
                 from px.ops.build_env import wheel_from_sdist
 
                 records[package.name] = wheel_from_sdist(
                     store, client, path, artifact.sha256, interpreter
                 )
-    return [records[p.name] for p in packages]
+        ingested = ingest_wheels(store, [w for _, w in wheels])  # validate next while storing
+        records.update((name, record) for (name, _), record in zip(wheels, ingested, strict=True))
+    return records
 
 
 def _entry_points(wheel: object) -> list[tuple[str, str, str, bool]]:

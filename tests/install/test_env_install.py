@@ -217,8 +217,23 @@ def test_store_trees_are_shared_and_read_only(
     assert os.stat(a).st_ino == os.stat(b).st_ino  # one tree, hard-linked twice
     assert not os.access(a, os.W_OK) or os.geteuid() == 0
     assert not (os.stat(a).st_mode & 0o222)
-    pyc = list((store_dir / "trees").rglob("diamond_a/__pycache__/*.pyc"))
+    # byte-compiling runs after the install, detached; then later environments link the .pyc
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pyc = list((store_dir / "trees").rglob("diamond_a/__pycache__/*.pyc"))
+        markers = [json.loads(m.read_text()) for m in (store_dir / "trees").glob("*/.px-tree.json")]
+        if pyc and all(m["compiled"] for m in markers):
+            break
+        time.sleep(0.1)
     assert pyc, "trees are byte-compiled once, in the store"
+    third = tmp_path / "third"
+    third.mkdir()
+    (third / "pyproject.toml").write_text(PYPROJECT.replace('"demo"', '"third"'))
+    assert px("install", cwd=third).code == 0
+    linked = next((third / ".px" / "current").rglob("diamond_a/__pycache__/*.pyc"))
+    assert os.stat(linked).st_ino in {os.stat(p).st_ino for p in pyc}
 
 
 def test_fast_path_selection_matches_the_installer() -> None:
