@@ -44,9 +44,33 @@ def clean_env(*prefixes: str) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(prefixes) and k not in drop}
 
 
+def wait_for_background_compiles(timeout: float = 300) -> None:
+    """Wait for px's detached byte-compiling (``python -m px.install.compile``) to end.
+
+    px compiles new trees after an install returns; letting that run into the
+    next timed command (or under a store being deleted) would skew both.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = False
+        for entry in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if b"px.install.compile" in entry.read_bytes():
+                    busy = True
+                    break
+            except OSError:
+                continue
+        if not busy:
+            return
+        time.sleep(0.05)
+
+
 def settle() -> None:
     """Flush what earlier commands left for the kernel to write (untimed), so that their
     writeback does not slow the next timed command: ``hyperfine --prepare sync``."""
+    wait_for_background_compiles()
     if hasattr(os, "sync"):
         os.sync()
 
@@ -65,6 +89,7 @@ def remove(path: Path) -> None:
 
     if not path.exists():
         return
+    wait_for_background_compiles()
     if sys.version_info >= (3, 12):
         shutil.rmtree(path, onexc=writable_and_retry)
     else:

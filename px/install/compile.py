@@ -1,10 +1,13 @@
-"""``python -m px.install.compile INTERPRETER TREE...``: byte-compile trees in the background.
+"""``python -m px.install.compile INTERPRETER SITE TREE...``: byte-compile trees in the background.
 
 Started detached by :func:`px.install.tree.compile_later` after an install.
 Each tree is compiled with the target interpreter (its magic number), then its
-listing is rewritten to include the ``.pyc`` files. A tree another process is
-already compiling is skipped (a lock file in the tree); failures are ignored:
-the tree stays usable, only without shared bytecode.
+listing is rewritten to include the ``.pyc`` files, and the new ``.pyc`` files
+are hard-linked into SITE, the site-packages of the generation that was just
+switched in, so that environment gets the bytecode too (Python cannot write
+it there itself when PYTHONDONTWRITEBYTECODE is set, as in many containers).
+A tree another process is compiling is waited for; failures are ignored: the
+tree stays usable, only without shared bytecode.
 """
 
 from __future__ import annotations
@@ -14,17 +17,14 @@ import sys
 from pathlib import Path
 
 from px.install import layout
-from px.install.tree import is_compiled, list_files
+from px.install.tree import is_compiled, list_files, load_tree
 
 
 def compile_tree(python: str, tree: Path) -> None:
     import subprocess
 
     with open(tree / ".px-compile.lock", "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return
+        fcntl.flock(handle, fcntl.LOCK_EX)  # another px compiling it: wait, then link
         if is_compiled(tree):
             return
         site = tree / layout.SITE
@@ -38,11 +38,30 @@ def compile_tree(python: str, tree: Path) -> None:
         list_files(tree, compiled=True)
 
 
+def link_bytecode(tree: Path, site: Path) -> None:
+    """Hard-link the tree's ``.pyc`` files into an environment built before they existed."""
+    import os
+
+    loaded = load_tree(tree)
+    if loaded is None:
+        return
+    for relative in loaded.files.get(layout.SITE, ()):
+        if not relative.endswith(".pyc"):
+            continue
+        target = site / relative
+        try:
+            target.parent.mkdir(exist_ok=True)
+            os.link(tree / layout.SITE / relative, target)
+        except OSError:
+            continue  # already there, or the generation is gone
+
+
 def main(argv: list[str]) -> int:
-    python, trees = argv[0], argv[1:]
+    python, site, trees = argv[0], Path(argv[1]), argv[2:]
     for tree in trees:
         try:
             compile_tree(python, Path(tree))
+            link_bytecode(Path(tree), site)
         except OSError:
             continue  # the store moved or was cleaned meanwhile
     return 0

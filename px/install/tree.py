@@ -185,13 +185,14 @@ def is_compiled(path: Path) -> bool:
         return False
 
 
-def compile_later(interpreter: Interpreter, trees: Iterable[Tree]) -> None:
-    """Byte-compile ``trees`` in a detached process, off the install's critical path."""
+def compile_later(interpreter: Interpreter, trees: Iterable[Tree], site: Path) -> None:
+    """Byte-compile ``trees`` in a detached process, off the install's critical path,
+    then link their bytecode into ``site`` (the environment that uses them)."""
     pending = [str(t.path) for t in trees if not is_compiled(t.path)]
     if not pending:
         return
     subprocess.Popen(
-        [sys.executable, "-m", "px.install.compile", interpreter.path, *pending],
+        [sys.executable, "-m", "px.install.compile", interpreter.path, str(site), *pending],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

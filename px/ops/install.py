@@ -174,7 +174,11 @@ def _install(
         )
         generation.switch(px_dir, number)
         environments.commit(store, gen_id)
-        compile_later(interpreter, trees.trees)
+        compile_later(
+            interpreter,
+            trees.trees,
+            generation.site_packages(px_dir / "gens" / str(number), interpreter),
+        )
         _audit_pth_files(store, root, number, generation.site_packages(px_dir, interpreter))
         state.write(
             str(root),

@@ -228,6 +228,9 @@ def test_store_trees_are_shared_and_read_only(
             break
         time.sleep(0.1)
     assert pyc, "trees are byte-compiled once, in the store"
+    # the environment that was installed before the bytecode existed gets it linked in
+    early = list((project / ".px" / "current").rglob("diamond_a/__pycache__/*.pyc"))
+    assert early and os.stat(early[0]).st_ino in {os.stat(p).st_ino for p in pyc}
     third = tmp_path / "third"
     third.mkdir()
     (third / "pyproject.toml").write_text(PYPROJECT.replace('"demo"', '"third"'))
