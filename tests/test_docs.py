@@ -68,3 +68,13 @@ def test_every_command_is_in_the_command_reference() -> None:
     text = (DOCS / "commands.md").read_text()
     for leaf in leaf_commands(build_parser()):
         assert f"`px {' '.join(leaf)}" in text, leaf
+
+
+def test_modules_stay_small() -> None:
+    """STYLE: aim under 300 lines, hard limit 500."""
+    too_long = {
+        str(path.relative_to(REPO)): count
+        for path in (REPO / "px").rglob("*.py")
+        if (count := len(path.read_text().splitlines())) > 500
+    }
+    assert not too_long, too_long
