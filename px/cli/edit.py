@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ def add_parser(
     remove.set_defaults(handler=handle_remove)
 
 
-def _render(verb: str) -> object:
+def _render(verb: str) -> Callable[[EditResult], str]:
     def render(result: EditResult) -> str:
         lines = [f"{verb} {req} ({result.where})" for req in result.declared]
         lines.append(render_lock(result.lock))
@@ -89,7 +90,7 @@ def handle_add(args: argparse.Namespace, app: App) -> int:
         optional=args.optional,
         reporter=app.out.reporter(),
     )
-    app.out.result(_sync(result, args, app), _render("added"))  # type: ignore[arg-type]
+    app.out.result(_sync(result, args, app), _render("added"))
     return ExitCode.OK
 
 
@@ -105,5 +106,5 @@ def handle_remove(args: argparse.Namespace, app: App) -> int:
         optional=args.optional,
         reporter=app.out.reporter(),
     )
-    app.out.result(_sync(result, args, app), _render("removed"))  # type: ignore[arg-type]
+    app.out.result(_sync(result, args, app), _render("removed"))
     return ExitCode.OK

@@ -98,7 +98,7 @@ def _relock_and_write(
     finalize_text: Callable[[dict[str, str]], str] | None = None,
     upgrade_packages: Sequence[str] = (),
     reporter: Reporter | None = None,
-) -> tuple[str, LockResult]:
+) -> LockResult:
     pyproject = root / "pyproject.toml"
     lock_path = root / "px.lock"
     existing = existing_lock(lock_path)
@@ -129,7 +129,7 @@ def _relock_and_write(
             write_atomic(lock_path, text)
             status = "written"
         history_id = record(store, project, text, new, command)
-    return final_text, LockResult(
+    return LockResult(
         str(lock_path),
         status,
         new.targets[0].id,
@@ -170,7 +170,7 @@ def add(
             text = add_requirement(text, written, group=group, optional=optional)
         return text
 
-    _, result = _relock_and_write(
+    result = _relock_and_write(
         settings,
         root,
         original,
@@ -200,7 +200,7 @@ def remove(
     edited = original
     for name in names:
         edited = remove_requirement(edited, name, group=group, optional=optional)
-    _, result = _relock_and_write(
+    result = _relock_and_write(
         settings, root, original, edited, command=f"remove {' '.join(names)}", reporter=reporter
     )
     return EditResult(str(pyproject), tuple(names), _where(group, optional), result)

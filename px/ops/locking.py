@@ -20,7 +20,7 @@ from px.lock import (
     RootSet,
 )
 from px.project import Project, input_digest
-from px.resolve import ROOT, ResolvedGraph
+from px.resolve import ResolvedGraph
 
 
 def _and_marker(requirement: Requirement, marker: Marker | None) -> Requirement:
@@ -139,7 +139,3 @@ def preferred_versions(lock: Lock | None) -> dict[str, Version]:
     if lock is None:
         return {}
     return {p.name: Version(p.version) for p in lock.packages}
-
-
-def root_edges(graph: ResolvedGraph) -> tuple[str, ...]:
-    return tuple(edge.child for edge in graph.children(ROOT))

@@ -215,7 +215,6 @@ def test_store_trees_are_shared_and_read_only(
     a = next((project / ".px" / "current").rglob("diamond_a/__init__.py"))
     b = next((second / ".px" / "current").rglob("diamond_a/__init__.py"))
     assert os.stat(a).st_ino == os.stat(b).st_ino  # one tree, hard-linked twice
-    assert not os.access(a, os.W_OK) or os.geteuid() == 0
     assert not (os.stat(a).st_mode & 0o222)
     # byte-compiling runs after the install, detached; then later environments link the .pyc
     import time
