@@ -29,9 +29,8 @@ from px.store import http_cache
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    import sqlalchemy as sa
+    from px.store import Connection, Store
 
-    from px.store import Store
 
 log = logging.getLogger("px.index")
 ABSENT = {404, 410}
@@ -110,7 +109,7 @@ class CachedFetcher:
         stamp = caching.to_iso(now)
         if response.status == 304 and cached is not None and cached.body_key is not None:
 
-            def refresh(conn: sa.Connection, _keys: Sequence[str]) -> None:
+            def refresh(conn: Connection, _keys: Sequence[str]) -> None:
                 http_cache.refresh_response(
                     conn,
                     key,
@@ -145,7 +144,7 @@ class CachedFetcher:
                 content_type=content_type,
             )
 
-            def store(conn: sa.Connection, keys: Sequence[str]) -> None:
+            def store(conn: Connection, keys: Sequence[str]) -> None:
                 blob = keys[0] if keys else None
                 stored = dataclasses.replace(entry, body_key=blob, size=len(body) if blob else None)
                 http_cache.put_response(conn, stored)
@@ -283,7 +282,7 @@ class CachedFetcher:
         """The rows of a download: ``sha256`` is stored as ``key`` (else the written blob)."""
         fetched_at = caching.to_iso(caching.now_utc())
 
-        def record(conn: sa.Connection, keys: Sequence[str]) -> None:
+        def record(conn: Connection, keys: Sequence[str]) -> None:
             http_cache.record_content(
                 conn,
                 sha256=sha256,

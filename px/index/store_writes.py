@@ -21,12 +21,11 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import sqlalchemy as sa
+    from px.store import Connection, Store
 
-    from px.store import Store
 
 # Writes the rows of one request; gets the blob keys of its bodies, in order.
-Rows = Callable[["sa.Connection", Sequence[str]], None]
+Rows = Callable[["Connection", Sequence[str]], None]
 
 
 @dataclasses.dataclass(eq=False)

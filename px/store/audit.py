@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from px import __version__
-from px.store.tables import audit_log
 
 if TYPE_CHECKING:
     from px.store.engine import Store
@@ -30,13 +29,16 @@ def record(
     """Append one audit row. ``detail`` must never hold a credential."""
     with store.write() as conn:
         conn.execute(
-            audit_log.insert().values(
-                command=command,
-                started_at=started_at,
-                finished_at=now(),
-                outcome=outcome,
-                exit_code=exit_code,
-                px_version=__version__,
-                detail=None if detail is None else json.dumps(detail, sort_keys=True),
-            )
+            "INSERT INTO audit_log "
+            "(command, started_at, finished_at, outcome, exit_code, px_version, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                command,
+                started_at,
+                now(),
+                outcome,
+                exit_code,
+                __version__,
+                None if detail is None else json.dumps(detail, sort_keys=True),
+            ),
         )

@@ -19,30 +19,24 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import blake3
-import sqlalchemy as sa
 import zstandard
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from px.errors import IntegrityError, PxError
-from px.store.tables import blob_chunks, blobs
+from px.store.engine import batches, placeholders
 
 if TYPE_CHECKING:
-    from px.store.engine import Store
+    from px.store.engine import Connection, Store
 
 CHUNK_SIZE = 1 << 20  # 1 MiB of raw bytes per zstd frame
 LEVEL = 3
 _local = threading.local()
 
 
-# get_many's statements, built once (SQLAlchemy then only binds the keys).
-_MANY_ROWS = sa.select(blobs.c.key, blobs.c.size, blobs.c.chunks).where(
-    blobs.c.key.in_(sa.bindparam("keys", expanding=True))
+_INSERT_BLOB = (
+    "INSERT INTO blobs (key, size, stored_size, chunks, created_at) "
+    "VALUES (:key, :size, :stored_size, :chunks, :created_at)"
 )
-_MANY_CHUNKS = (
-    sa.select(blob_chunks.c.key, blob_chunks.c.seq, blob_chunks.c.data)
-    .where(blob_chunks.c.key.in_(sa.bindparam("keys", expanding=True)))
-    .order_by(blob_chunks.c.key, blob_chunks.c.seq)
-)
+_INSERT_CHUNK = "INSERT INTO blob_chunks (key, seq, data) VALUES (?, ?, ?)"
 
 
 def _compressor() -> zstandard.ZstdCompressor:
@@ -91,7 +85,7 @@ class BlobStore:
         with self._store.write() as conn:
             present = _present(conn, keys)
             rows: list[dict[str, object]] = []
-            chunk_rows: list[dict[str, object]] = []
+            chunk_rows: list[tuple[str, int, bytes]] = []
             for key, data in zip(keys, items, strict=True):
                 if key in present:
                     continue
@@ -101,12 +95,10 @@ class BlobStore:
                     for i in range(0, max(len(data), 1), CHUNK_SIZE)
                 ]
                 rows.append(_row(key, len(data), frames))
-                chunk_rows.extend(
-                    {"key": key, "seq": seq, "data": f} for seq, f in enumerate(frames)
-                )
+                chunk_rows.extend((key, seq, f) for seq, f in enumerate(frames))
             if rows:
-                conn.execute(blobs.insert(), rows)
-                conn.execute(blob_chunks.insert(), chunk_rows)
+                conn.executemany(_INSERT_BLOB, rows)
+                conn.executemany(_INSERT_CHUNK, chunk_rows)
         return keys
 
     def put_file(self, path: Path) -> str:
@@ -119,12 +111,12 @@ class BlobStore:
         with self._store.write() as conn:
             if _present(conn, [key]):
                 return key
-            conn.execute(sqlite_insert(blobs).values(_row(key, 0, [])).on_conflict_do_nothing())
+            conn.execute(_INSERT_BLOB.replace("INSERT", "INSERT OR IGNORE", 1), _row(key, 0, []))
             size = stored = seq = 0
             with open(path, "rb") as f:
                 for block in _blocks(f):
                     frame = _compressor().compress(block)
-                    conn.execute(blob_chunks.insert().values(key=key, seq=seq, data=frame))
+                    conn.execute(_INSERT_CHUNK, (key, seq, frame))
                     size, stored, seq = size + len(block), stored + len(frame), seq + 1
             check = blake3.blake3()  # the file must not have changed between the passes
             with open(path, "rb") as f:
@@ -133,9 +125,8 @@ class BlobStore:
             if check.hexdigest() != key:
                 raise PxError(f"{path} changed while px was storing it", hint="try again")
             conn.execute(
-                blobs.update()
-                .where(blobs.c.key == key)
-                .values(size=size, stored_size=stored, chunks=seq)
+                "UPDATE blobs SET size = ?, stored_size = ?, chunks = ? WHERE key = ?",
+                (size, stored, seq, key),
             )
         return key
 
@@ -161,10 +152,19 @@ class BlobStore:
         frames: dict[str, list[tuple[int, bytes]]] = {key: [] for key in wanted}
         rows: dict[str, tuple[int, int]] = {}
         with self._store.read() as conn:
-            for i in range(0, len(wanted), 500):
-                batch = {"keys": wanted[i : i + 500]}
-                rows.update((k, (size, n)) for k, size, n in conn.execute(_MANY_ROWS, batch))
-                for key, seq, frame in conn.execute(_MANY_CHUNKS, batch):
+            for batch in batches(wanted):
+                marks = placeholders(len(batch))
+                rows.update(
+                    (k, (size, n))
+                    for k, size, n in conn.execute(
+                        f"SELECT key, size, chunks FROM blobs WHERE key IN ({marks})", batch
+                    )
+                )
+                for key, seq, frame in conn.execute(
+                    f"SELECT key, seq, data FROM blob_chunks WHERE key IN ({marks}) "
+                    "ORDER BY key, seq",
+                    batch,
+                ):
                     frames[key].append((seq, frame))
         found: dict[str, bytes] = {}
         for key in wanted:
@@ -189,14 +189,13 @@ class BlobStore:
     def iter_chunks(self, key: str) -> Iterator[bytes]:
         """Yield the raw bytes chunk by chunk; verified before the last chunk is yielded."""
         with self._store.read() as conn:
-            row = conn.execute(sa.select(blobs).where(blobs.c.key == key)).first()
+            row = conn.first("SELECT size, chunks FROM blobs WHERE key = ?", (key,))
             if row is None:
                 raise PxError(f"object {key} is not in the store", hint="this is a bug in px")
+            expected_size, expected_chunks = row
             hasher, size, pending = blake3.blake3(), 0, None
-            result = conn.execution_options(yield_per=4).execute(
-                sa.select(blob_chunks.c.seq, blob_chunks.c.data)
-                .where(blob_chunks.c.key == key)
-                .order_by(blob_chunks.c.seq)
+            result = conn.execute(
+                "SELECT seq, data FROM blob_chunks WHERE key = ? ORDER BY seq", (key,)
             )
             expected_seq = 0
             for seq, frame in result:
@@ -209,8 +208,8 @@ class BlobStore:
                 if pending is not None:
                     yield pending
                 pending = raw
-            if expected_seq != row.chunks or size != row.size:
-                raise _damaged(key, f"expected {row.size} bytes, found {size}")
+            if expected_seq != expected_chunks or size != expected_size:
+                raise _damaged(key, f"expected {expected_size} bytes, found {size}")
             if hasher.hexdigest() != key:
                 raise _damaged(key, f"content hashes to {hasher.hexdigest()}")
             if pending is not None:
@@ -220,7 +219,7 @@ class BlobStore:
         """Re-hash blobs (all when ``keys`` is None): yield each key with its damage or None."""
         if keys is None:
             with self._store.read() as conn:
-                keys = [k for (k,) in conn.execute(sa.select(blobs.c.key).order_by(blobs.c.key))]
+                keys = [k for (k,) in conn.execute("SELECT key FROM blobs ORDER BY key")]
         for key in keys:
             try:
                 for _ in self.iter_chunks(key):
@@ -265,12 +264,14 @@ def _row(key: str, size: int, frames: list[bytes]) -> dict[str, object]:
     }
 
 
-def _present(conn: sa.Connection, keys: list[str]) -> set[str]:
+def _present(conn: Connection, keys: list[str]) -> set[str]:
     found: set[str] = set()
-    for i in range(0, len(keys), 500):
-        batch = keys[i : i + 500]
+    for batch in batches(keys):
         found.update(
-            k for (k,) in conn.execute(sa.select(blobs.c.key).where(blobs.c.key.in_(batch)))
+            k
+            for (k,) in conn.execute(
+                f"SELECT key FROM blobs WHERE key IN ({placeholders(len(batch))})", batch
+            )
         )
     return found
 

@@ -1,8 +1,15 @@
-"""Opening the store: engine, pragmas, transactions, damage and busy handling.
+"""Opening the store: connections, pragmas, transactions, damage and busy handling.
 
-SQLite-specific SQL (pragmas, ``BEGIN IMMEDIATE``, checkpoints) stays in this
-package; the rest of px sees a :class:`Store` with ``read()``/``write()``
-transactions over SQLAlchemy Core connections.
+The store is one SQLite file reached through the standard library's
+``sqlite3`` module: importing SQLAlchemy costs about 0.25 s, more than half of
+what a warm ``px install`` or ``px lock`` spends, so it is kept to the cold
+paths that need it (alembic upgrades of an old store, the schema snapshot
+check). Statements are SQL text with ``?`` or ``:name`` parameters, written
+only inside ``px/store/``: that text is the one place a second backend (the
+organisation-wide PostgreSQL store) will have to translate.
+
+The rest of px sees a :class:`Store` with ``read()``/``write()`` transactions
+yielding a :class:`Connection`.
 """
 
 from __future__ import annotations
@@ -10,12 +17,10 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
-from sqlalchemy import event, exc
 
 from px.config import STORE_FILENAME
 from px.errors import Busy, StoreDamaged, StoreError
@@ -26,14 +31,17 @@ if TYPE_CHECKING:
     from px.store.blobs import BlobStore
 
 BUSY_TIMEOUT_MS = 60_000
+BATCH = 500  # keys per ``IN (...)`` list
 
 _DAMAGE_MARKERS = ("malformed", "not a database", "file is not a database", "disk image")
+
+Params = Sequence[Any] | Mapping[str, Any]
 
 
 def _damaged(path: Path, error: BaseException) -> StoreDamaged:
     return StoreDamaged(
         f"the store at {path} is damaged",
-        why=str(getattr(error, "orig", error)),
+        why=str(error),
         hint="px left it untouched; move it aside to start a new store, "
         "or restore a backup (store.db.bak-*)",
     )
@@ -49,7 +57,7 @@ def translate(path: Path, error: BaseException) -> BaseException:
             hint="wait for the other px command to finish and try again",
         )
     if any(marker in message for marker in _DAMAGE_MARKERS):
-        return _damaged(path, error)
+        return _damaged(path, getattr(error, "orig", error))
     if "readonly" in message or "read-only" in message or "unable to open" in message:
         return StoreError(
             f"cannot open the store at {path} for writing",
@@ -63,53 +71,113 @@ def translate(path: Path, error: BaseException) -> BaseException:
 def translated(path: Path) -> Iterator[None]:
     try:
         yield
-    except (exc.DBAPIError, sqlite3.Error) as error:
+    except sqlite3.Error as error:
         translated_error = translate(path, error)
         if translated_error is error:
             raise
         raise translated_error from error
 
 
-def _configure(engine: sa.Engine, *, readonly: bool) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # px issues BEGIN itself (see _on_begin), so the driver must not.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if readonly:
-            cursor.execute("PRAGMA query_only = ON")
-        else:
-            # journal_mode=WAL is persistent: set once when the store is opened.
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: sa.Connection) -> None:
-        options = connection.get_execution_options()
-        if options.get("px_autocommit"):
-            return  # VACUUM and checkpoints must run outside a transaction
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("px_immediate") else "BEGIN")
+def placeholders(count: int) -> str:
+    """``?, ?, ?`` for an ``IN (...)`` list of ``count`` values."""
+    return ", ".join("?" * count)
 
 
-def make_engine(path: Path, *, readonly: bool = False) -> sa.Engine:
-    url = f"sqlite:///file:{path}?mode=ro&uri=true" if readonly else f"sqlite:///{path}"
-    engine = sa.create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, pool_size=16, max_overflow=16
+def batches(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    """``values`` in slices small enough for one ``IN (...)`` list each."""
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+class Connection:
+    """One connection inside a px transaction; rows are plain tuples."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        return self.raw.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> sqlite3.Cursor:
+        return self.raw.executemany(sql, rows)
+
+    def first(self, sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.raw.execute(sql, params).fetchone()
+        return row
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self.raw.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        return self.raw.execute(sql, params).fetchall()
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A configured connection to the store file (px issues ``BEGIN`` itself)."""
+    target = urllib.parse.quote(str(path))
+    uri = f"file:{target}?mode=ro" if readonly else f"file:{target}"
+    raw = sqlite3.connect(
+        uri,
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,  # the pool hands a connection to one thread at a time
     )
-    _configure(engine, readonly=readonly)
-    return engine
+    raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if readonly:
+        raw.execute("PRAGMA query_only = ON")
+    else:
+        # journal_mode=WAL is persistent: set once when the store is opened.
+        raw.execute("PRAGMA synchronous = NORMAL")
+    raw.execute("PRAGMA foreign_keys = ON")
+    return raw
+
+
+class _Pool:
+    """Idle connections kept for reuse, so threads do not reconnect per transaction."""
+
+    def __init__(self, path: Path, *, readonly: bool) -> None:
+        self._path = path
+        self._readonly = readonly
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def acquire(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._closed:
+                raise StoreError("the store was closed", hint="this is a bug in px")
+            if self._idle:
+                return self._idle.pop()
+        return connect(self._path, readonly=self._readonly)
+
+    def release(self, raw: sqlite3.Connection) -> None:
+        with self._lock:
+            if not self._closed and not raw.in_transaction:
+                self._idle.append(raw)
+                return
+        raw.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for raw in idle:
+            raw.close()
 
 
 class Store:
     """An open store. Close it (or use it as a context manager) to checkpoint."""
 
-    def __init__(self, directory: Path, engine: sa.Engine, *, readonly: bool) -> None:
+    def __init__(self, directory: Path, *, readonly: bool) -> None:
         self.directory = directory
         self.path = directory / STORE_FILENAME
-        self.engine = engine
         self.readonly = readonly
+        self._pool = _Pool(self.path, readonly=readonly)
         self._blobs: BlobStore | None = None
         # Threads of one process queue here, handing over at once, instead of
         # sleeping in SQLite's busy handler; other processes still wait there.
@@ -124,36 +192,47 @@ class Store:
         return self._blobs
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[sa.Connection]:
+    def _transaction(self, begin: str | None) -> Iterator[Connection]:
+        with translated(self.path):
+            raw = self._pool.acquire()
+            try:
+                if begin is not None:
+                    raw.execute(begin)
+                yield Connection(raw)
+                if raw.in_transaction:
+                    raw.execute("COMMIT")
+            finally:
+                if raw.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        raw.execute("ROLLBACK")
+                self._pool.release(raw)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot under WAL)."""
-        with translated(self.path), self.engine.connect() as conn, conn.begin():
+        with self._transaction("BEGIN") as conn:
             yield conn
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sa.Connection]:
+    def write(self) -> Iterator[Connection]:
         """A write transaction: ``BEGIN IMMEDIATE``, so writers queue instead of failing."""
         if self.readonly:
             raise StoreError("the store was opened read-only", hint="this is a bug in px")
-        with (
-            self._writer,
-            translated(self.path),
-            self.engine.connect().execution_options(px_immediate=True) as conn,
-            conn.begin(),
-        ):
+        with self._writer, self._transaction("BEGIN IMMEDIATE") as conn:
             yield conn
 
     @contextlib.contextmanager
-    def autocommit(self) -> Iterator[sa.Connection]:
-        """A connection outside any transaction, for VACUUM and checkpoints."""
-        with translated(self.path), self.engine.connect() as conn:
-            yield conn.execution_options(px_autocommit=True)
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection outside any transaction, for VACUUM, checkpoints and ``px query``."""
+        with self._transaction(None) as conn:
+            yield conn
 
     def close(self) -> None:
         """Checkpoint the WAL into the main file, so ``store.db`` alone is a complete copy."""
         if not self.readonly:
-            with contextlib.suppress(exc.DBAPIError), self.autocommit() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.engine.dispose()
+            with contextlib.suppress(sqlite3.Error, StoreError), self.autocommit() as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._pool.close()
 
     def __enter__(self) -> Store:
         return self
@@ -173,8 +252,7 @@ def open_store(directory: Path, *, readonly: bool = False) -> Store:
     if readonly:
         if not path.exists() or stored_revision_cheap(path) != head_revision():
             open_store(directory).close()
-        engine = make_engine(path, readonly=True)
-        return Store(directory, engine, readonly=True)
+        return Store(directory, readonly=True)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -183,24 +261,23 @@ def open_store(directory: Path, *, readonly: bool = False) -> Store:
             why=error.strerror,
             hint="set PX_HOME or --store to a writable directory",
         ) from error
-    engine = make_engine(path)
-    store = Store(directory, engine, readonly=False)
+    store = Store(directory, readonly=False)
     try:
         with store.autocommit() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA journal_mode = WAL")
         from px.store.migrate import ensure_current
 
         ensure_current(store)
     except BaseException:
-        engine.dispose()
+        store._pool.close()
         raise
     return store
 
 
 def stored_revision_cheap(path: Path) -> str | None:
-    """The store's revision read with the sqlite3 module alone (no SQLAlchemy work)."""
+    """The store's revision, read through one short read-only connection."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = connect(path, readonly=True)
     except sqlite3.Error as error:
         raise translate(path, error) from error
     try:

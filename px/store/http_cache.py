@@ -15,39 +15,7 @@ import dataclasses
 import urllib.parse
 from collections.abc import Iterable
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from px.store.tables import metadata
-
-http_cache = sa.Table(
-    "http_cache",
-    metadata,
-    sa.Column("url", sa.Text, primary_key=True),  # without credentials
-    sa.Column("status", sa.Integer, nullable=False),  # 200, or 404/410 remembered as "absent"
-    sa.Column("final_url", sa.Text, nullable=True),  # after redirects, when it differs
-    sa.Column("etag", sa.Text, nullable=True),
-    sa.Column("last_modified", sa.Text, nullable=True),
-    sa.Column("cache_control", sa.Text, nullable=True),
-    sa.Column("expires_at", sa.Text, nullable=True),  # ISO UTC; NULL: revalidate every time
-    sa.Column("fetched_at", sa.Text, nullable=False),  # ISO UTC, last 200 or 304
-    sa.Column("content_type", sa.Text, nullable=True),
-    sa.Column("body_key", sa.Text, sa.ForeignKey("blobs.key", ondelete="CASCADE"), nullable=True),
-    sa.Column("size", sa.Integer, nullable=True),
-    sa.Index("ix_http_cache_body_key", "body_key"),
-)
-
-http_content = sa.Table(
-    "http_content",
-    metadata,
-    sa.Column("sha256", sa.Text, primary_key=True),
-    sa.Column("blob_key", sa.Text, sa.ForeignKey("blobs.key", ondelete="CASCADE"), nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("filename", sa.Text, nullable=True),
-    sa.Column("url", sa.Text, nullable=True),  # where it was first fetched, without credentials
-    sa.Column("fetched_at", sa.Text, nullable=False),
-    sa.Index("ix_http_content_blob_key", "blob_key"),
-)
+from px.store.engine import Connection, batches, placeholders
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,41 +39,37 @@ def _check_url(url: str | None) -> None:
         raise ValueError("refusing to store a URL that carries credentials")
 
 
-# Statements are built once: SQLAlchemy then only binds values (about 3x cheaper per call).
-_GET = sa.select(http_cache).where(http_cache.c.url == sa.bindparam("url"))
 _FIELDS = tuple(f.name for f in dataclasses.fields(CachedResponse))
-_UPSERT = sqlite_insert(http_cache)
-_UPSERT = _UPSERT.on_conflict_do_update(
-    index_elements=["url"], set_={k: _UPSERT.excluded[k] for k in _FIELDS if k != "url"}
+_COLUMNS = ", ".join(_FIELDS)
+
+# Statement text is built once, at import; columns in the order of CachedResponse's fields.
+_GET = f"SELECT {_COLUMNS} FROM http_cache WHERE url = ?"
+_UPSERT = (
+    f"INSERT INTO http_cache ({_COLUMNS}) VALUES ({', '.join(':' + k for k in _FIELDS)}) "
+    "ON CONFLICT (url) DO UPDATE SET "
+    + ", ".join(f"{k} = excluded.{k}" for k in _FIELDS if k != "url")
 )
+# a validator the 304 did not repeat stays as it was
 _REFRESH = (
-    http_cache.update()
-    .where(http_cache.c.url == sa.bindparam("key"))
-    .values(
-        fetched_at=sa.bindparam("new_fetched_at"),
-        expires_at=sa.bindparam("new_expires_at"),
-        cache_control=sa.bindparam("new_cache_control"),
-        # a validator the 304 did not repeat stays as it was
-        etag=sa.func.coalesce(sa.bindparam("new_etag", type_=sa.Text), http_cache.c.etag),
-        last_modified=sa.func.coalesce(
-            sa.bindparam("new_last_modified", type_=sa.Text), http_cache.c.last_modified
-        ),
-    )
+    "UPDATE http_cache SET fetched_at = :fetched_at, expires_at = :expires_at, "
+    "cache_control = :cache_control, etag = coalesce(:etag, etag), "
+    "last_modified = coalesce(:last_modified, last_modified) WHERE url = :url"
 )
-_DELETE = http_cache.delete().where(http_cache.c.url == sa.bindparam("key"))
-_CONTENT = sa.select(http_content.c.sha256, http_content.c.blob_key).where(
-    http_content.c.sha256.in_(sa.bindparam("shas", expanding=True))
+_DELETE = "DELETE FROM http_cache WHERE url = ?"
+_CONTENT = "SELECT sha256, blob_key FROM http_content WHERE sha256 IN ({})"
+_RECORD = (
+    "INSERT INTO http_content (sha256, blob_key, size, filename, url, fetched_at) "
+    "VALUES (:sha256, :blob_key, :size, :filename, :url, :fetched_at) ON CONFLICT DO NOTHING"
 )
-_RECORD = sqlite_insert(http_content).on_conflict_do_nothing()
 
 
-def get_response(conn: sa.Connection, url: str) -> CachedResponse | None:
+def get_response(conn: Connection, url: str) -> CachedResponse | None:
     _check_url(url)
-    row = conn.execute(_GET, {"url": url}).first()
-    return None if row is None else CachedResponse(**row._asdict())
+    row = conn.first(_GET, (url,))
+    return None if row is None else CachedResponse(*row)
 
 
-def put_response(conn: sa.Connection, entry: CachedResponse) -> None:
+def put_response(conn: Connection, entry: CachedResponse) -> None:
     """Insert or replace the cached response for ``entry.url``."""
     _check_url(entry.url)
     _check_url(entry.final_url)
@@ -113,7 +77,7 @@ def put_response(conn: sa.Connection, entry: CachedResponse) -> None:
 
 
 def refresh_response(
-    conn: sa.Connection,
+    conn: Connection,
     url: str,
     *,
     fetched_at: str,
@@ -127,32 +91,32 @@ def refresh_response(
     conn.execute(
         _REFRESH,
         {
-            "key": url,
-            "new_fetched_at": fetched_at,
-            "new_expires_at": expires_at,
-            "new_cache_control": cache_control,
-            "new_etag": etag,
-            "new_last_modified": last_modified,
+            "url": url,
+            "fetched_at": fetched_at,
+            "expires_at": expires_at,
+            "cache_control": cache_control,
+            "etag": etag,
+            "last_modified": last_modified,
         },
     )
 
 
-def delete_response(conn: sa.Connection, url: str) -> None:
-    conn.execute(_DELETE, {"key": url})
+def delete_response(conn: Connection, url: str) -> None:
+    conn.execute(_DELETE, (url,))
 
 
-def content_blobs(conn: sa.Connection, sha256s: Iterable[str]) -> dict[str, str]:
+def content_blobs(conn: Connection, sha256s: Iterable[str]) -> dict[str, str]:
     """``{sha256: blob key}`` for the digests the store already holds."""
     wanted = sorted({s.lower() for s in sha256s})
     found: dict[str, str] = {}
-    for i in range(0, len(wanted), 500):
-        rows = conn.execute(_CONTENT, {"shas": wanted[i : i + 500]})
+    for batch in batches(wanted):
+        rows = conn.all(_CONTENT.format(placeholders(len(batch))), batch)
         found.update({sha: key for sha, key in rows})
     return found
 
 
 def record_content(
-    conn: sa.Connection,
+    conn: Connection,
     *,
     sha256: str,
     blob_key: str,

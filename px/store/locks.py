@@ -13,59 +13,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from px.store.engine import Store
-from px.store.tables import metadata
 
-lock_history = sa.Table(
-    "lock_history",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("project", sa.Text, nullable=False, index=True),
-    sa.Column("created_at", sa.Text, nullable=False),
-    sa.Column("body_key", sa.Text, sa.ForeignKey("blobs.key"), nullable=False),
-    sa.Column("lock_sha256", sa.Text, nullable=False),
-    sa.Column("input_digest", sa.Text, nullable=False),
-    sa.Column("lock_version", sa.Integer, nullable=False),
-    sa.Column("package_count", sa.Integer, nullable=False),
-    sa.Column("command", sa.Text, nullable=True),
+_ENTRY_COLUMNS = (
+    "id, project, created_at, lock_sha256, input_digest, package_count, command, body_key"
 )
-
-lock_packages = sa.Table(
-    "lock_packages",
-    metadata,
-    sa.Column(
-        "lock_id",
-        sa.Integer,
-        sa.ForeignKey("lock_history.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("name", sa.Text, primary_key=True, index=True),
-    sa.Column("version", sa.Text, primary_key=True),
-    sa.Column("major", sa.Integer),
-    sa.Column("minor", sa.Integer),
-    sa.Column("micro", sa.Integer),
-    sa.Column("source_kind", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
+_LATEST = "SELECT id, lock_sha256 FROM lock_history WHERE project = ? ORDER BY id DESC LIMIT 1"
+_INSERT_LOCK = (
+    "INSERT INTO lock_history (project, created_at, body_key, lock_sha256, input_digest,"
+    " lock_version, package_count, command)"
+    " VALUES (:project, :created_at, :body_key, :lock_sha256, :input_digest,"
+    " :lock_version, :package_count, :command)"
 )
-
-lock_edges = sa.Table(
-    "lock_edges",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "lock_id",
-        sa.Integer,
-        sa.ForeignKey("lock_history.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("parent", sa.Text, nullable=False),  # a package name, or "<root>", "<group:dev>"...
-    sa.Column("child", sa.Text, nullable=False),
-    sa.Column("specifier", sa.Text, nullable=False),
-    sa.Column("marker", sa.Text),
-    sa.Column("extras", sa.Text, nullable=False),  # comma-separated
+_INSERT_PACKAGE = (
+    "INSERT INTO lock_packages (lock_id, name, version, major, minor, micro, source_kind, source)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_EDGE = (
+    "INSERT INTO lock_edges (lock_id, parent, child, specifier, marker, extras)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -114,93 +80,72 @@ def record(
     sha = hashlib.sha256(body).hexdigest()
     key = store.blobs.put(body)
     with store.write() as conn:
-        latest = conn.execute(
-            sa.select(lock_history.c.id, lock_history.c.lock_sha256)
-            .where(lock_history.c.project == project)
-            .order_by(lock_history.c.id.desc())
-            .limit(1)
-        ).first()
-        if latest is not None and latest.lock_sha256 == sha:
-            return int(latest.id)
+        latest = conn.first(_LATEST, (project,))
+        if latest is not None and latest[1] == sha:
+            return int(latest[0])
         lock_id = conn.execute(
-            lock_history.insert()
-            .values(
-                project=project,
-                created_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                body_key=key,
-                lock_sha256=sha,
-                input_digest=input_digest,
-                lock_version=lock_version,
-                package_count=len(packages),
-                command=command,
-            )
-            .returning(lock_history.c.id)
-        ).scalar_one()
+            _INSERT_LOCK,
+            {
+                "project": project,
+                "created_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "body_key": key,
+                "lock_sha256": sha,
+                "input_digest": input_digest,
+                "lock_version": lock_version,
+                "package_count": len(packages),
+                "command": command,
+            },
+        ).lastrowid
+        assert lock_id is not None  # set by every INSERT
         if packages:
-            conn.execute(
-                lock_packages.insert(),
-                [
-                    {
-                        "lock_id": lock_id,
-                        "name": p.name,
-                        "version": p.version,
-                        **dict(
-                            zip(
-                                ("major", "minor", "micro"),
-                                (*p.release, None, None, None),
-                                strict=False,
-                            )
-                        ),
-                        "source_kind": p.source_kind,
-                        "source": p.source,
-                    }
-                    for p in packages
-                ],
-            )
+            conn.executemany(_INSERT_PACKAGE, [_package_values(lock_id, p) for p in packages])
         if edges:
-            conn.execute(
-                lock_edges.insert(),
+            conn.executemany(
+                _INSERT_EDGE,
                 [
-                    {
-                        "lock_id": lock_id,
-                        "parent": e.parent,
-                        "child": e.child,
-                        "specifier": e.specifier,
-                        "marker": e.marker,
-                        "extras": ",".join(e.extras),
-                    }
+                    (lock_id, e.parent, e.child, e.specifier, e.marker, ",".join(e.extras))
                     for e in edges
                 ],
             )
-    return int(lock_id)
+    return lock_id
+
+
+def _package_values(lock_id: int, p: PackageRow) -> tuple[object, ...]:
+    major, minor, micro = (*p.release, None, None, None)[:3]
+    return (lock_id, p.name, p.version, major, minor, micro, p.source_kind, p.source)
 
 
 def history(store: Store, project: str | None = None) -> list[LockEntry]:
     """Entries oldest first, for one project or all."""
-    query = sa.select(lock_history).order_by(lock_history.c.id)
-    if project is not None:
-        query = query.where(lock_history.c.project == project)
     with store.read() as conn:
-        return [_entry(r) for r in conn.execute(query)]
+        if project is None:
+            rows = conn.all(f"SELECT {_ENTRY_COLUMNS} FROM lock_history ORDER BY id")
+        else:
+            rows = conn.all(
+                f"SELECT {_ENTRY_COLUMNS} FROM lock_history WHERE project = ? ORDER BY id",
+                (project,),
+            )
+    return [_entry(r) for r in rows]
 
 
 def entry(store: Store, lock_id: int) -> LockEntry | None:
     """The history entry ``lock_id`` (of any project), or None."""
     with store.read() as conn:
-        row = conn.execute(sa.select(lock_history).where(lock_history.c.id == lock_id)).first()
+        row = conn.first(f"SELECT {_ENTRY_COLUMNS} FROM lock_history WHERE id = ?", (lock_id,))
     return None if row is None else _entry(row)
 
 
-def _entry(r: sa.Row[Any]) -> LockEntry:
+def _entry(row: tuple[Any, ...]) -> LockEntry:
+    id_, project, created_at, sha, input_digest, package_count, command, body_key = row
     return LockEntry(
-        id=r.id,
-        project=r.project,
-        created_at=r.created_at,
-        lock_sha256=r.lock_sha256,
-        input_digest=r.input_digest,
-        package_count=r.package_count,
-        command=r.command,
-        body_key=r.body_key,
+        id=int(id_),
+        project=project,
+        created_at=created_at,
+        lock_sha256=sha,
+        input_digest=input_digest,
+        package_count=int(package_count),
+        command=command,
+        body_key=body_key,
     )
 
 

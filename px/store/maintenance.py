@@ -16,12 +16,11 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import sqlalchemy as sa
-
+from px.store.engine import batches, placeholders
 from px.store.migrate import current_revision
 
 if TYPE_CHECKING:
-    from px.store.engine import Store
+    from px.store.engine import Connection, Store
 
 _KEEP_ON_EMPTY = {"alembic_version", "meta"}
 
@@ -89,11 +88,13 @@ class PruneOracle(Protocol):
 def stats(store: Store) -> Stats:
     if not store.readonly:
         with store.autocommit() as conn:  # so the size on disk is the main file's
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     with store.read() as conn:
-        objects, raw, stored = conn.exec_driver_sql(
+        totals = conn.first(
             "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(stored_size), 0) FROM blobs"
-        ).one()
+        )
+        assert totals is not None  # an aggregate always has one row
+        objects, raw, stored = totals
         revision = current_revision(conn) or ""
     file_bytes = sum(
         p.stat().st_size
@@ -103,11 +104,11 @@ def stats(store: Store) -> Stats:
     return Stats(revision, file_bytes, int(objects), int(raw), int(stored))
 
 
-def blob_references(conn: sa.Connection) -> list[tuple[str, str]]:
+def blob_references(conn: Connection) -> list[tuple[str, str]]:
     """(table, column) pairs that hold blob keys, found from the foreign keys."""
     tables = [
         name
-        for (name,) in conn.exec_driver_sql(
+        for (name,) in conn.all(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
     ]
@@ -115,9 +116,10 @@ def blob_references(conn: sa.Connection) -> list[tuple[str, str]]:
     for table in tables:
         if table == "blob_chunks":
             continue
-        for fk in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")').mappings():
-            if fk["table"] == "blobs":
-                refs.append((table, str(fk["from"])))
+        # foreign_key_list columns: id, seq, table, from, to, on_update, on_delete, match
+        for fk in conn.all(f'PRAGMA foreign_key_list("{table}")'):
+            if fk[2] == "blobs":
+                refs.append((table, str(fk[3])))
     return sorted(refs)
 
 
@@ -126,23 +128,21 @@ def _cutoff(min_age_seconds: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _unreferenced_blobs(conn: sa.Connection, cutoff: str) -> list[tuple[str, int, int]]:
+def _unreferenced_blobs(conn: Connection, cutoff: str) -> list[tuple[str, int, int]]:
     conditions = " AND ".join(
         f'NOT EXISTS (SELECT 1 FROM "{t}" WHERE "{t}"."{c}" = blobs.key)'
         for t, c in blob_references(conn)
     )
     where = f"created_at <= ? {'AND ' + conditions if conditions else ''}"
-    rows = conn.exec_driver_sql(
+    rows = conn.all(
         f"SELECT key, size, stored_size FROM blobs WHERE {where} ORDER BY key", (cutoff,)
-    ).all()
+    )
     return [(str(k), int(size), int(stored)) for k, size, stored in rows]
 
 
-def _delete_blobs(conn: sa.Connection, keys: Sequence[str]) -> None:
-    for i in range(0, len(keys), 500):
-        batch = tuple(keys[i : i + 500])
-        marks = ",".join("?" * len(batch))
-        conn.exec_driver_sql(f"DELETE FROM blobs WHERE key IN ({marks})", batch)
+def _delete_blobs(conn: Connection, keys: Sequence[str]) -> None:
+    for batch in batches(keys):
+        conn.execute(f"DELETE FROM blobs WHERE key IN ({placeholders(len(batch))})", batch)
 
 
 def prune(
@@ -159,15 +159,14 @@ def prune(
     """
     cutoff = _cutoff(min_age_seconds)
     with store.write() as conn:
-        savepoint = conn.begin_nested()
+        conn.execute("SAVEPOINT prune")
         dropped = _drop_unwanted(conn, oracle, cutoff) if oracle is not None else _Dropped()
         rows = _unreferenced_blobs(conn, cutoff)
         keys = tuple(r[0] for r in rows)
         _delete_blobs(conn, keys)
         if dry_run:
-            savepoint.rollback()
-        else:
-            savepoint.commit()
+            conn.execute("ROLLBACK TO prune")
+        conn.execute("RELEASE prune")
     return Removed(
         len(keys), sum(r[1] for r in rows), sum(r[2] for r in rows), keys,
         wheels=dropped.wheels, downloads=dropped.downloads, tools=dropped.tools,
@@ -186,16 +185,14 @@ class _Dropped:
     tools: int = 0
 
 
-def _fill(
-    conn: sa.Connection, table: str, column: str, values: Iterable[int] | Iterable[str]
-) -> None:
-    conn.exec_driver_sql(f"CREATE TEMP TABLE {table} ({column} PRIMARY KEY)")
+def _fill(conn: Connection, table: str, column: str, values: Iterable[int] | Iterable[str]) -> None:
+    conn.execute(f"CREATE TEMP TABLE {table} ({column} PRIMARY KEY)")
     rows = [(v,) for v in set(values)]
     if rows:
-        conn.exec_driver_sql(f"INSERT INTO temp.{table} VALUES (?)", rows)
+        conn.executemany(f"INSERT INTO temp.{table} VALUES (?)", rows)
 
 
-def wanted_locks(conn: sa.Connection, projects: Collection[str]) -> list[tuple[str, str]]:
+def wanted_locks(conn: Connection, projects: Collection[str]) -> list[tuple[str, str]]:
     """(project, lock body key) of every wanted lock.
 
     Wanted: the newest lock of each project in ``projects`` (those whose
@@ -204,7 +201,7 @@ def wanted_locks(conn: sa.Connection, projects: Collection[str]) -> list[tuple[s
     """
     _fill(conn, "prune_live_project", "project", projects)
     try:
-        rows = conn.exec_driver_sql(
+        rows = conn.all(
             "SELECT project, body_key FROM lock_history WHERE id IN ("
             " SELECT max(id) FROM lock_history"
             " WHERE project IN (SELECT project FROM temp.prune_live_project) GROUP BY project)"
@@ -212,13 +209,13 @@ def wanted_locks(conn: sa.Connection, projects: Collection[str]) -> list[tuple[s
             " JOIN env_generations g ON g.project = l.project AND g.lock_sha256 = l.lock_sha256"
             " WHERE g.id IN (SELECT id FROM temp.prune_keep_generation)"
             " ORDER BY 1, 2"
-        ).all()
+        )
     finally:
-        conn.exec_driver_sql("DROP TABLE temp.prune_live_project")
+        conn.execute("DROP TABLE temp.prune_live_project")
     return [(str(p), str(k)) for p, k in rows]
 
 
-def _drop_unwanted(conn: sa.Connection, oracle: PruneOracle, cutoff: str) -> _Dropped:
+def _drop_unwanted(conn: Connection, oracle: PruneOracle, cutoff: str) -> _Dropped:
     """Delete the wheels no kept generation, kept tool environment or wanted lock uses.
 
     Kept generations and tool environments are those the oracle finds on disk;
@@ -229,18 +226,17 @@ def _drop_unwanted(conn: sa.Connection, oracle: PruneOracle, cutoff: str) -> _Dr
     """
     generations = [
         GenerationRef(int(i), str(p), int(n))
-        for i, p, n in conn.exec_driver_sql(
+        for i, p, n in conn.all(
             "SELECT id, project, number FROM env_generations"
             " WHERE state IN ('staged', 'committed') ORDER BY id"
         )
     ]
     tools = [
-        ToolRef(int(i), str(p))
-        for i, p in conn.exec_driver_sql("SELECT id, path FROM tool_envs ORDER BY id")
+        ToolRef(int(i), str(p)) for i, p in conn.all("SELECT id, path FROM tool_envs ORDER BY id")
     ]
     projects = sorted(
         str(p)
-        for (p,) in conn.exec_driver_sql(
+        for (p,) in conn.all(
             "SELECT project FROM lock_history UNION SELECT project FROM env_generations"
         )
     )
@@ -254,11 +250,11 @@ def _drop_unwanted(conn: sa.Connection, oracle: PruneOracle, cutoff: str) -> _Dr
         return _delete_unwanted(conn, cutoff)
     finally:
         for table in _TEMP_TABLES:
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
-def _delete_unwanted(conn: sa.Connection, cutoff: str) -> _Dropped:
-    conn.exec_driver_sql(
+def _delete_unwanted(conn: Connection, cutoff: str) -> _Dropped:
+    conn.execute(
         "CREATE TEMP TABLE prune_wheels AS SELECT w.id, w.sha256, w.filename FROM wheels w"
         " WHERE w.ingested_at <= ?"
         " AND w.id NOT IN (SELECT wheel_id FROM env_generation_wheels"
@@ -272,12 +268,12 @@ def _delete_unwanted(conn: sa.Connection, cutoff: str) -> _Dropped:
     )
     dropped = tuple(
         DroppedWheel(str(sha), str(name))
-        for sha, name in conn.exec_driver_sql(
+        for sha, name in conn.all(
             "SELECT sha256, filename FROM temp.prune_wheels ORDER BY filename, sha256"
         )
     )
     # the downloaded files of dropped wheels, and of the sdists they were built from
-    downloads = conn.exec_driver_sql(
+    downloads = conn.execute(
         "DELETE FROM http_content WHERE fetched_at <= ?"
         " AND sha256 NOT IN (SELECT sha256 FROM temp.prune_keep_sha256)"
         " AND (sha256 IN (SELECT sha256 FROM temp.prune_wheels)"
@@ -285,10 +281,10 @@ def _delete_unwanted(conn: sa.Connection, cutoff: str) -> _Dropped:
         "   WHERE wheel_id IN (SELECT id FROM temp.prune_wheels)))",
         (cutoff,),
     ).rowcount
-    tools = conn.exec_driver_sql(
+    tools = conn.execute(
         "DELETE FROM tool_envs WHERE id NOT IN (SELECT id FROM temp.prune_keep_tool)"
     ).rowcount
-    conn.exec_driver_sql("DELETE FROM wheels WHERE id IN (SELECT id FROM temp.prune_wheels)")
+    conn.execute("DELETE FROM wheels WHERE id IN (SELECT id FROM temp.prune_wheels)")
     return _Dropped(dropped, int(downloads), int(tools))
 
 
@@ -296,16 +292,16 @@ def empty(store: Store) -> Removed:
     """Remove every row of every table but the schema revision and store identity."""
     before = stats(store)
     with store.write() as conn:
-        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        conn.execute("PRAGMA defer_foreign_keys = ON")
         tables = [
             name
-            for (name,) in conn.exec_driver_sql(
+            for (name,) in conn.all(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
             if name not in _KEEP_ON_EMPTY
         ]
         for table in tables:
-            conn.exec_driver_sql(f'DELETE FROM "{table}"')
+            conn.execute(f'DELETE FROM "{table}"')
     with store.autocommit() as conn:
-        conn.exec_driver_sql("VACUUM")
+        conn.execute("VACUUM")
     return Removed(before.objects, before.raw_bytes, before.stored_bytes)

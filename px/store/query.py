@@ -103,9 +103,8 @@ def run(store: Store, sql: str, *, max_rows: int | None = None) -> QueryResult:
         first = _strip_comments(sql).split(None, 1)
         raise _refused(f"{first[0].upper() if first else 'an empty statement'} is not a query")
     authorizer = _Authorizer()
-    with store.engine.connect() as conn:
-        dbapi = conn.connection.driver_connection
-        assert isinstance(dbapi, sqlite3.Connection)
+    with store.autocommit() as conn:
+        dbapi = conn.raw
         tables = {
             name.lower()
             for (name,) in dbapi.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -138,9 +137,8 @@ def run(store: Store, sql: str, *, max_rows: int | None = None) -> QueryResult:
 
 def views(store: Store) -> list[ViewInfo]:
     """The documented views and their columns."""
-    with store.engine.connect() as conn:
-        dbapi = conn.connection.driver_connection
-        assert isinstance(dbapi, sqlite3.Connection)
+    with store.autocommit() as conn:
+        dbapi = conn.raw
         names = [
             n
             for (n,) in dbapi.execute(

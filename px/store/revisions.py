@@ -38,3 +38,12 @@ def known_revisions() -> tuple[str, ...]:
 
 def head_revision() -> str:
     return known_revisions()[-1]
+
+
+def schema_snapshot() -> Path:
+    """The schema at head: ``px/_schema/schema.sql`` in a wheel, else ``schema/schema.sql``."""
+    package = Path(__file__).resolve().parent.parent
+    shipped = package / "_schema" / "schema.sql"
+    if shipped.is_file():
+        return shipped
+    return package.parent / "schema" / "schema.sql"

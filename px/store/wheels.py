@@ -13,58 +13,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-from px.store.engine import Store
-from px.store.tables import metadata
-
-wheels = sa.Table(
-    "wheels",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("filename", sa.Text, nullable=False),
-    sa.Column("sha256", sa.Text, nullable=False, unique=True),  # of the wheel file
-    sa.Column("name", sa.Text, nullable=False, index=True),  # normalised
-    sa.Column("version", sa.Text, nullable=False),
-    sa.Column("tags", sa.Text, nullable=False),  # as in the file name, e.g. py3-none-any
-    sa.Column("root_is_purelib", sa.Integer, nullable=False),  # 0 or 1
-    sa.Column("metadata_key", sa.Text, sa.ForeignKey("blobs.key"), nullable=False),
-    sa.Column("entry_points", sa.Text, nullable=True),  # entry_points.txt, when present
-    sa.Column("wheel_size", sa.Integer, nullable=False),
-    sa.Column("file_count", sa.Integer, nullable=False),
-    sa.Column("unpacked_size", sa.Integer, nullable=False),
-    sa.Column("ingested_at", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),  # "index", "built", "path", ...
-)
-
-wheel_files = sa.Table(
-    "wheel_files",
-    metadata,
-    sa.Column(
-        "wheel_id", sa.Integer, sa.ForeignKey("wheels.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("path", sa.Text, primary_key=True),
-    sa.Column("blob_key", sa.Text, sa.ForeignKey("blobs.key"), nullable=False, index=True),
-    sa.Column("mode", sa.Integer, nullable=False),
-    sa.Column("size", sa.Integer, nullable=False),
-)
-
-built_wheels = sa.Table(
-    "built_wheels",
-    metadata,
-    sa.Column("sdist_sha256", sa.Text, primary_key=True),
-    sa.Column("target", sa.Text, primary_key=True),  # interpreter/platform the build was for
-    sa.Column(
-        "wheel_id",
-        sa.Integer,
-        sa.ForeignKey("wheels.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("built_at", sa.Text, nullable=False),
-)
+from px.store.engine import Connection, Store
 
 
 @dataclass(frozen=True)
@@ -101,28 +52,59 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _stored(row: sa.Row[tuple[object, ...]]) -> StoredWheel:
-    m = row._mapping
+# The columns of a StoredWheel, in the order _stored reads them.
+_WHEEL_COLUMNS = (
+    "id", "filename", "sha256", "name", "version", "tags", "root_is_purelib", "metadata_key",
+    "entry_points", "wheel_size", "unpacked_size", "source", "file_count", "ingested_at",
+)  # fmt: skip
+_SELECT_WHEEL = f"SELECT {', '.join(_WHEEL_COLUMNS)} FROM wheels"
+_BY_SHA256 = f"{_SELECT_WHEEL} WHERE sha256 = ?"
+_BY_ID = f"{_SELECT_WHEEL} WHERE id = ?"
+_NEW_COLUMNS = (*(f.name for f in dataclasses.fields(NewWheel)), "file_count", "ingested_at")
+_INSERT_WHEEL = (
+    f"INSERT INTO wheels ({', '.join(_NEW_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _NEW_COLUMNS)})"
+)
+_INSERT_FILES = (
+    "INSERT INTO wheel_files (wheel_id, path, blob_key, mode, size) VALUES (?, ?, ?, ?, ?)"
+)
+_FILES = "SELECT path, blob_key, mode, size FROM wheel_files WHERE wheel_id = ? ORDER BY path"
+_RECORD_BUILT = (
+    "INSERT INTO built_wheels (sdist_sha256, target, wheel_id, built_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (sdist_sha256, target) DO UPDATE SET "
+    "wheel_id = excluded.wheel_id, built_at = excluded.built_at"
+)
+_BUILT = (
+    f"SELECT {', '.join('w.' + c for c in _WHEEL_COLUMNS)} FROM wheels w "
+    "JOIN built_wheels b ON b.wheel_id = w.id WHERE b.sdist_sha256 = ? AND b.target = ?"
+)
+
+
+def _stored(row: tuple[Any, ...]) -> StoredWheel:
+    (
+        id_, filename, sha256, name, version, tags, purelib, metadata_key, entry_points,
+        wheel_size, unpacked_size, source, file_count, ingested_at,
+    ) = row  # fmt: skip
     return StoredWheel(
-        id=int(m["id"]),
-        filename=str(m["filename"]),
-        sha256=str(m["sha256"]),
-        name=str(m["name"]),
-        version=str(m["version"]),
-        tags=str(m["tags"]),
-        root_is_purelib=bool(m["root_is_purelib"]),
-        metadata_key=str(m["metadata_key"]),
-        entry_points=None if m["entry_points"] is None else str(m["entry_points"]),
-        wheel_size=int(m["wheel_size"]),
-        unpacked_size=int(m["unpacked_size"]),
-        source=str(m["source"]),
-        file_count=int(m["file_count"]),
-        ingested_at=str(m["ingested_at"]),
+        id=int(id_),
+        filename=str(filename),
+        sha256=str(sha256),
+        name=str(name),
+        version=str(version),
+        tags=str(tags),
+        root_is_purelib=bool(purelib),
+        metadata_key=str(metadata_key),
+        entry_points=None if entry_points is None else str(entry_points),
+        wheel_size=int(wheel_size),
+        unpacked_size=int(unpacked_size),
+        source=str(source),
+        file_count=int(file_count),
+        ingested_at=str(ingested_at),
     )
 
 
-def _one(conn: sa.Connection, condition: sa.ColumnElement[bool]) -> StoredWheel | None:
-    row = conn.execute(sa.select(wheels).where(condition)).first()
+def _one(conn: Connection, statement: str, key: object) -> StoredWheel | None:
+    row = conn.first(statement, (key,))
     return None if row is None else _stored(row)
 
 
@@ -132,82 +114,57 @@ def record_wheel(store: Store, wheel: NewWheel, files: Sequence[FileRow]) -> Sto
     A wheel already recorded under the same sha256 (by another px, say) is returned as is.
     """
     with store.write() as conn:
-        existing = _one(conn, wheels.c.sha256 == wheel.sha256)
+        existing = _one(conn, _BY_SHA256, wheel.sha256)
         if existing is not None:
             return existing
         values = {f.name: getattr(wheel, f.name) for f in dataclasses.fields(NewWheel)}
         values.update(file_count=len(files), ingested_at=_now())
-        inserted = conn.execute(wheels.insert().values(values)).inserted_primary_key
-        assert inserted is not None
-        wheel_id = int(inserted[0])
+        wheel_id = conn.execute(_INSERT_WHEEL, values).lastrowid
+        assert wheel_id is not None
         if files:
-            conn.execute(
-                wheel_files.insert(),
-                [
-                    {
-                        "wheel_id": wheel_id,
-                        "path": f.path,
-                        "blob_key": f.blob_key,
-                        "mode": f.mode,
-                        "size": f.size,
-                    }
-                    for f in files
-                ],
+            conn.executemany(
+                _INSERT_FILES, [(wheel_id, f.path, f.blob_key, f.mode, f.size) for f in files]
             )
-        stored = _one(conn, wheels.c.id == wheel_id)
+        stored = _one(conn, _BY_ID, wheel_id)
     assert stored is not None
     return stored
 
 
 def wheel_by_sha256(store: Store, sha256: str) -> StoredWheel | None:
     with store.read() as conn:
-        return _one(conn, wheels.c.sha256 == sha256)
+        return _one(conn, _BY_SHA256, sha256)
 
 
 def manifest(store: Store, sha256: str) -> tuple[StoredWheel, tuple[FileRow, ...]] | None:
     """A wheel and its files (sorted by path), read in one transaction."""
     with store.read() as conn:
-        wheel = _one(conn, wheels.c.sha256 == sha256)
+        wheel = _one(conn, _BY_SHA256, sha256)
         if wheel is None:
             return None
-        rows = conn.execute(
-            sa.select(wheel_files.c.path, wheel_files.c.blob_key, wheel_files.c.mode,
-                      wheel_files.c.size)
-            .where(wheel_files.c.wheel_id == wheel.id)
-            .order_by(wheel_files.c.path)
-        ).all()  # fmt: skip
-    return wheel, tuple(FileRow(r.path, r.blob_key, int(r.mode), int(r.size)) for r in rows)
+        rows = conn.all(_FILES, (wheel.id,))
+    return wheel, tuple(FileRow(path, key, int(mode), int(size)) for path, key, mode, size in rows)
 
 
 def find_wheels(store: Store, name: str, version: str | None = None) -> list[StoredWheel]:
     """Wheels of a (normalised) project name, optionally one version, oldest first."""
-    query = sa.select(wheels).where(wheels.c.name == name)
-    if version is not None:
-        query = query.where(wheels.c.version == version)
     with store.read() as conn:
-        return [_stored(r) for r in conn.execute(query.order_by(wheels.c.id))]
+        if version is None:
+            rows = conn.all(f"{_SELECT_WHEEL} WHERE name = ? ORDER BY id", (name,))
+        else:
+            rows = conn.all(
+                f"{_SELECT_WHEEL} WHERE name = ? AND version = ? ORDER BY id", (name, version)
+            )
+    return [_stored(r) for r in rows]
 
 
 def record_built_wheel(store: Store, sdist_sha256: str, target: str, wheel_id: int) -> None:
     """Remember that this sdist built into this wheel for ``target`` (replacing an older build)."""
-    statement = sqlite_insert(built_wheels).values(
-        sdist_sha256=sdist_sha256, target=target, wheel_id=wheel_id, built_at=_now()
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["sdist_sha256", "target"],
-        set_={"wheel_id": statement.excluded.wheel_id, "built_at": statement.excluded.built_at},
-    )
     with store.write() as conn:
-        conn.execute(statement)
+        conn.execute(_RECORD_BUILT, (sdist_sha256, target, wheel_id, _now()))
 
 
 def built_wheel(store: Store, sdist_sha256: str, target: str) -> StoredWheel | None:
     """The wheel this sdist built into for ``target``, if it was built before."""
-    query = (
-        sa.select(wheels)
-        .join(built_wheels, built_wheels.c.wheel_id == wheels.c.id)
-        .where(built_wheels.c.sdist_sha256 == sdist_sha256, built_wheels.c.target == target)
-    )
     with store.read() as conn:
-        row = conn.execute(query).first()
+        row = conn.first(_BUILT, (sdist_sha256, target))
     return None if row is None else _stored(row)

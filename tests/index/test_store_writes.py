@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from px.index.store_writes import StoreWriter
+from px.store import Connection
 from px.store import http_cache as hc
 from tests.index.conftest import count_rows
 
@@ -21,7 +21,7 @@ def _count_write_transactions(store: Any, monkeypatch: pytest.MonkeyPatch) -> li
     original = store.write
 
     @contextlib.contextmanager
-    def counting() -> Iterator[sa.Connection]:
+    def counting() -> Iterator[Connection]:
         count[0] += 1
         with original() as conn:
             yield conn
@@ -31,7 +31,7 @@ def _count_write_transactions(store: Any, monkeypatch: pytest.MonkeyPatch) -> li
 
 
 def _record(sha: str) -> Any:
-    def rows(conn: sa.Connection, keys: Sequence[str]) -> None:
+    def rows(conn: Connection, keys: Sequence[str]) -> None:
         hc.record_content(conn, sha256=sha, blob_key=keys[0], size=1, fetched_at="t")
 
     return rows
@@ -72,7 +72,7 @@ def test_a_failing_write_fails_alone(store: Any) -> None:
     writer = StoreWriter(store)
     outcomes: dict[int, object] = {}
 
-    def broken(conn: sa.Connection, keys: Sequence[str]) -> None:
+    def broken(conn: Connection, keys: Sequence[str]) -> None:
         raise ValueError("this write is broken")
 
     def write(i: int) -> None:

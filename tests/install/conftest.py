@@ -21,7 +21,7 @@ def store_state(store: Any) -> tuple[object, ...]:
     """Row counts of everything ingest writes, plus the files beside the database."""
     with store.read() as conn:
         counts = tuple(
-            conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            conn.scalar(f"SELECT count(*) FROM {table}")
             for table in ("blobs", "blob_chunks", "wheels", "wheel_files")
         )
     leftovers = sorted(p.name for p in store.directory.iterdir() if p.name.startswith(".ingest"))

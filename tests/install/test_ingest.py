@@ -32,7 +32,7 @@ def _wheels(tree: Any) -> list[Any]:
 
 def _blob_count(store: Any) -> int:
     with store.read() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM blobs").scalar())
+        return int(conn.scalar("SELECT count(*) FROM blobs"))
 
 
 def test_every_fixture_wheel_ingests_with_an_exact_manifest(
@@ -280,6 +280,6 @@ def test_ingest_wheels_stops_at_the_first_refusal(
     assert "demo-2.0-py3-none-any.whl" in raised.value.what
     first = validate_wheel(good)
     with store.read() as conn:
-        versions = [v for (v,) in conn.exec_driver_sql("SELECT version FROM wheels")]
+        versions = [v for (v,) in conn.all("SELECT version FROM wheels")]
     assert versions == [first.version]
     assert state(store)[-1] == ()  # no spool left behind

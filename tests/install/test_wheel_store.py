@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
-
-import sqlalchemy as sa
 
 from px.install.wheel import ingest_wheel
 from px.store import maintenance, open_store
@@ -50,10 +49,11 @@ def test_deleting_a_wheel_cascades_to_its_files_and_builds(store: Any, tmp_path:
     one = _ingest(store, tmp_path / "a")
     stored.record_built_wheel(store, "s" * 64, "t", one.id)
     with store.write() as conn:
-        conn.execute(sa.delete(stored.wheels).where(stored.wheels.c.id == one.id))
+        assert conn.scalar("SELECT count(*) FROM wheel_files") == 5
+        conn.execute("DELETE FROM wheels WHERE id = ?", (one.id,))
     with store.read() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM wheel_files").scalar() == 0
-        assert conn.exec_driver_sql("SELECT count(*) FROM built_wheels").scalar() == 0
+        assert conn.scalar("SELECT count(*) FROM wheel_files") == 0
+        assert conn.scalar("SELECT count(*) FROM built_wheels") == 0
 
 
 def test_prune_keeps_every_blob_a_wheel_uses(store: Any, tmp_path: Path) -> None:
@@ -94,10 +94,24 @@ def test_views_answer_questions_through_px_query(px: Any, store_dir: Path, tmp_p
     ]
 
 
-def test_live_tables_agree_with_the_migration(store: Any) -> None:
-    inspector = sa.inspect(store.engine)
-    for table in (stored.wheels, stored.wheel_files, stored.built_wheels):
-        columns = {c["name"] for c in inspector.get_columns(table.name)}
-        assert columns == {c.name for c in table.columns}, table.name
-        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
-        assert indexes == {i.name for i in table.indexes}, table.name
+def test_the_row_types_agree_with_the_migrated_tables(store: Any) -> None:
+    fields = {
+        "wheels": {f.name for f in dataclasses.fields(stored.StoredWheel)},
+        "wheel_files": {"wheel_id"} | {f.name for f in dataclasses.fields(stored.FileRow)},
+        "built_wheels": {"sdist_sha256", "target", "wheel_id", "built_at"},
+    }
+    indexes = {
+        "wheels": {"ix_wheels_name"},
+        "wheel_files": {"ix_wheel_files_blob_key"},
+        "built_wheels": {"ix_built_wheels_wheel_id"},
+    }
+    with store.read() as conn:
+        for table, expected in fields.items():
+            columns = {row[1] for row in conn.all(f"PRAGMA table_info({table})")}
+            assert columns == expected, table
+            named = {
+                row[1]
+                for row in conn.all(f"PRAGMA index_list({table})")
+                if not row[1].startswith("sqlite_autoindex_")
+            }
+            assert named == indexes[table], table

@@ -35,8 +35,8 @@ def test_same_content_is_stored_once(store) -> None:  # type: ignore[no-untyped-
     assert keys[0] == keys[2]
     store.blobs.put(b"b")
     with store.read() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM blobs").scalar() == 2
-        assert conn.exec_driver_sql("SELECT count(*) FROM blob_chunks").scalar() == 2
+        assert conn.scalar("SELECT count(*) FROM blobs") == 2
+        assert conn.scalar("SELECT count(*) FROM blob_chunks") == 2
 
 
 def test_large_objects_are_chunked_and_stream_back(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -46,9 +46,10 @@ def test_large_objects_are_chunked_and_stream_back(store, tmp_path: Path) -> Non
     key = store.blobs.put_file(path)
     assert key == key_of(data)
     with store.read() as conn:
-        chunks = conn.exec_driver_sql(
+        chunks = conn.first(
             "SELECT count(*), max(length(data)) FROM blob_chunks WHERE key = ?", (key,)
-        ).one()
+        )
+    assert chunks is not None
     assert chunks[0] == 4
     assert chunks[1] <= CHUNK_SIZE + 1024  # no row holds more than one chunk
     assert len(list(store.blobs.iter_chunks(key))) == 4

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from px.errors import StoreTooNew
 from px.store import open_store
+from px.store.migrate import snapshot_statements, upgrade_with_alembic
 from px.store.revisions import head_revision, known_revisions, migrations_dir
 from px.store.schema_dump import dump_schema
 
@@ -34,13 +36,11 @@ def test_revisions_never_import_px() -> None:
         assert "import px" not in text and "from px" not in text, path.name
 
 
-def test_new_store_is_built_by_upgrading_to_head(tmp_path: Path) -> None:
+def test_new_store_is_built_at_head(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as store, store.read() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
-            head_revision()
-        )
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.scalar("SELECT version_num FROM alembic_version") == (head_revision())
+        assert conn.scalar("PRAGMA journal_mode") == "wal"
+        assert conn.scalar("PRAGMA foreign_keys") == 1
 
 
 def test_schema_snapshot_matches_the_migrations(tmp_path: Path) -> None:
@@ -50,30 +50,50 @@ def test_schema_snapshot_matches_the_migrations(tmp_path: Path) -> None:
     )
 
 
-def test_live_tables_agree_with_the_migrations(tmp_path: Path) -> None:
-    from px.store.tables import metadata
+def test_new_store_from_the_snapshot_equals_one_migrated_by_alembic(tmp_path: Path) -> None:
+    assert dump_schema(tmp_path / "snapshot", alembic=False) == dump_schema(tmp_path / "alembic")
 
-    with open_store(tmp_path / "s") as store:
-        inspector = sa.inspect(store.engine)
-        for table in metadata.sorted_tables:
-            columns = {c["name"] for c in inspector.get_columns(table.name)}
-            assert columns == {c.name for c in table.columns}, table.name
+
+def test_new_store_does_not_import_alembic_or_sqlalchemy(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from px.store import open_store; "
+        f"open_store(Path({str(tmp_path / 's')!r})).close(); "
+        "print(sorted(m for m in ('alembic', 'sqlalchemy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "s" / "store.db").stat().st_size > 0
+
+
+def test_snapshot_statements_create_tables_first() -> None:
+    statements = snapshot_statements((REPO / "schema" / "schema.sql").read_text())
+    kinds = [s.split()[1] for s in statements]
+    first_other = next(i for i, kind in enumerate(kinds) if kind != "TABLE")
+    assert set(kinds[:first_other]) == {"TABLE"}
+    assert "TABLE" not in kinds[first_other:]
+    assert len(statements) == (REPO / "schema" / "schema.sql").read_text().count("\n-- ")
+
+
+def test_two_processes_creating_one_store_create_it_once(tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from px.store import open_store; "
+        f"open_store(Path({str(tmp_path / 's')!r})).close()"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(4)]
+    assert [p.wait() for p in procs] == [0, 0, 0, 0]
+    with open_store(tmp_path / "s") as store, store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM alembic_version") == 1
+        assert conn.scalar("SELECT count(*) FROM meta WHERE key = 'created_at'") == 1
 
 
 def make_store_at(directory: Path, revision: str) -> None:
     """A store as an older px left it: migrated only up to ``revision``, with one row."""
-    from alembic import command
-    from alembic.config import Config
-
     directory.mkdir(parents=True)
-    engine = sa.create_engine(f"sqlite:///{directory / 'store.db'}")
-    with engine.begin() as conn:
-        config = Config()
-        config.set_main_option("script_location", str(migrations_dir()))
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
-        conn.exec_driver_sql("INSERT INTO blobs VALUES ('k', 1, 1, 1, '2026-01-01T00:00:00Z')")
-    engine.dispose()
+    upgrade_with_alembic(directory / "store.db", revision)
+    conn = sqlite3.connect(directory / "store.db")
+    conn.execute("INSERT INTO blobs VALUES ('k', 1, 1, 1, '2026-01-01T00:00:00Z')")
+    conn.commit()
+    conn.close()
 
 
 def test_older_store_is_backed_up_and_upgraded(tmp_path: Path) -> None:
@@ -83,10 +103,8 @@ def test_older_store_is_backed_up_and_upgraded(tmp_path: Path) -> None:
     directory = tmp_path / "s"
     make_store_at(directory, first)
     with open_store(directory) as store, store.read() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == (
-            head_revision()
-        )
-        assert conn.exec_driver_sql("SELECT count(*) FROM blobs").scalar() == 1
+        assert conn.scalar("SELECT version_num FROM alembic_version") == (head_revision())
+        assert conn.scalar("SELECT count(*) FROM blobs") == 1
     backup = directory / f"store.db.bak-{first}"
     assert backup.exists()
     check = sqlite3.connect(backup)
