@@ -15,6 +15,9 @@ CREATE INDEX ix_lock_edges_lock_id ON lock_edges (lock_id);
 -- index ix_lock_history_project
 CREATE INDEX ix_lock_history_project ON lock_history (project);
 
+-- index ix_lock_memos_lock_id
+CREATE INDEX ix_lock_memos_lock_id ON lock_memos (lock_id);
+
 -- index ix_lock_packages_name
 CREATE INDEX ix_lock_packages_name ON lock_packages (name);
 
@@ -153,6 +156,16 @@ CREATE TABLE lock_history (
 	command TEXT, 
 	CONSTRAINT pk_lock_history PRIMARY KEY (id), 
 	CONSTRAINT fk_lock_history_body_key_blobs FOREIGN KEY(body_key) REFERENCES blobs ("key")
+);
+
+-- table lock_memos
+CREATE TABLE lock_memos (
+	"key" TEXT NOT NULL, 
+	lock_id INTEGER NOT NULL, 
+	reads TEXT NOT NULL, 
+	created_at TEXT NOT NULL, 
+	CONSTRAINT pk_lock_memos PRIMARY KEY ("key"), 
+	CONSTRAINT fk_lock_memos_lock_id_lock_history FOREIGN KEY(lock_id) REFERENCES lock_history (id) ON DELETE CASCADE
 );
 
 -- table lock_packages

@@ -87,7 +87,8 @@ def render(result: LockResult) -> str:
         return f"{result.path} is up to date ({_packages(result.packages)}, {result.target})"
     lines = [
         f"{'wrote' if result.status == 'written' else 'unchanged:'} {result.path} "
-        f"({_packages(result.packages)} for {result.target})"
+        f"({_packages(result.packages)} for {result.target}"
+        f"{'; index unchanged since this resolution, reused' if result.memo else ''})"
     ]
     for change in result.changes:
         if change.old is None:

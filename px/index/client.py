@@ -9,6 +9,7 @@ into the store. Thread-safe: several threads may call it at once.
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import logging
 import tempfile
 import threading
@@ -21,7 +22,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from px.errors import BuildError, InputError, IntegrityError, NetworkError
 from px.index.config import IndexConfig, NetworkSettings, default_index
 from px.index.credentials import CredentialProvider
-from px.index.fetch import CachedFetcher, local_path
+from px.index.fetch import CachedFetcher, Fetched, local_path
 from px.index.filenames import try_parse_filename
 from px.index.find_links import find_links_files
 from px.index.metadata import parse_core_metadata, read_sdist_metadata, read_wheel_metadata
@@ -89,6 +90,8 @@ class IndexClient:
         self._projects: dict[str, list[FileInfo]] = {}
         self._metadata: dict[str, CoreMetadata] = {}
         self._link_pages: dict[str, ProjectPage] = {}
+        # (index name, project) -> sha256 of each project page read; None: not on that index
+        self.pages_read: dict[tuple[str, str], str | None] = {}
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     # -- project pages -------------------------------------------------------------
@@ -108,10 +111,7 @@ class IndexClient:
                 return list(self._projects[project])
         files: list[FileInfo] = []
         for index in self.indexes_for(project):
-            url = project_page_url(index.url, project)
-            fetched = self._fetcher.page(
-                url, accept=ACCEPT, what=f"the page of {project} on index {index.name!r}"
-            )
+            fetched = self._page(index, project)
             if fetched is None:
                 log.debug("%s: not on index %s", project, index.name)
                 continue
@@ -126,6 +126,32 @@ class IndexClient:
         with self._lock:
             self._projects[project] = files
         return list(files)
+
+    def _page(self, index: IndexConfig, project: NormalizedName) -> Fetched | None:
+        url = project_page_url(index.url, project)
+        fetched = self._fetcher.page(
+            url, accept=ACCEPT, what=f"the page of {project} on index {index.name!r}"
+        )
+        digest = None if fetched is None else hashlib.sha256(fetched.body).hexdigest()
+        self.pages_read[(index.name, project)] = digest
+        return fetched
+
+    def page_digests(self, pages: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """Read these (index name, project) pages again, in parallel: the digest of each.
+
+        A page of an index no longer configured reads as ``"gone"``.
+        """
+        by_name = {index.name: index for index in self.indexes}
+        todo = list(pages)
+
+        def one(page: tuple[str, str]) -> str | None:
+            index = by_name.get(page[0])
+            if index is None:
+                return "gone"
+            fetched = self._page(index, canonicalize_name(page[1]))
+            return None if fetched is None else hashlib.sha256(fetched.body).hexdigest()
+
+        return dict(zip(todo, self._executor().map(one, todo), strict=True))
 
     def _find_links(self, source: Path | str, project: NormalizedName) -> list[FileInfo]:
         if isinstance(source, Path):

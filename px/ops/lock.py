@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
     from px.index.client import IndexClient
     from px.index.models import FileInfo
+    from px.interp.probe import Interpreter
     from px.ops.candidates import IndexCandidates
+    from px.ops.lock_memo import MemoSlot
     from px.store import Store
 
 
@@ -44,6 +46,7 @@ class LockResult:
     changes: tuple[PackageChange, ...] = ()
     history_id: int | None = None
     warnings: tuple[str, ...] = ()  # from the resolver, e.g. an extra a package lacks
+    memo: bool = False  # answered by a lock memo: the resolver did not run
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -54,6 +57,7 @@ class LockResult:
             "changes": [c.to_json() for c in self.changes],
             "history_id": self.history_id,
             "warnings": list(self.warnings),
+            "memo": self.memo,
         }
 
 
@@ -118,21 +122,63 @@ def resolve_lock(
     upgrade_packages: Collection[str] = (),
     finalize: Callable[[dict[str, str]], Project] | None = None,
     reporter: Reporter | None = None,
+    memo: MemoSlot | None = None,
 ) -> tuple[Project, Lock, tuple[str, ...]]:
     """Resolve ``project`` for its interpreter and build the lock.
 
     ``finalize`` may rewrite the project once the versions are known (``px add``
     turns a bare name into ``name>=version``); the lock is built for the project
-    it returns.
+    it returns. With ``memo``, a lock memo that still holds answers instead of
+    the resolver (:mod:`px.ops.lock_memo`), and ``memo`` says what to remember.
     """
-    from px.ops.candidates import IndexCandidates
-    from px.ops.context import choose_for, index_client, lock_target, resolve_target, tag_target
-    from px.ops.locking import all_roots, build_lock, preferred_versions
-    from px.resolve import resolve
+    from px.ops.context import choose_for, index_client, lock_target
+    from px.ops.lock_memo import memo_key, replay
+    from px.ops.locking import preferred_versions
 
     locked_python = existing.targets[0].python_version if existing and existing.targets else None
     interpreter = choose_for(project, settings, locked_python)
     client = index_client(store, project, settings)
+    try:
+        if memo is not None:
+            memo.key = memo_key(
+                input_digest(project),
+                lock_target(interpreter).id,
+                client,
+                preferred_versions(existing),
+                upgrade=upgrade,
+                upgrade_packages=upgrade_packages,
+            )
+            replayed = None if memo.key is None else replay(store, client, memo.key)
+            if replayed is not None:
+                memo.replayed = True
+                return project, *replayed
+        resolved = _resolve(
+            store, client, project, interpreter, existing, upgrade, upgrade_packages, finalize,
+            reporter,
+        )  # fmt: skip
+        if memo is not None:
+            memo.pages = dict(client.pages_read)
+        return resolved
+    finally:
+        client.close()
+
+
+def _resolve(
+    store: Store,
+    client: IndexClient,
+    project: Project,
+    interpreter: Interpreter,
+    existing: Lock | None,
+    upgrade: bool,
+    upgrade_packages: Collection[str],
+    finalize: Callable[[dict[str, str]], Project] | None,
+    reporter: Reporter | None,
+) -> tuple[Project, Lock, tuple[str, ...]]:
+    from px.ops.candidates import IndexCandidates
+    from px.ops.context import lock_target, resolve_target, tag_target
+    from px.ops.locking import all_roots, build_lock, preferred_versions
+    from px.resolve import resolve
+
     target = resolve_target(interpreter)
     preferred = {} if upgrade else preferred_versions(existing)
     source = IndexCandidates(
@@ -159,7 +205,6 @@ def resolve_lock(
         )
     finally:
         source.close()
-        client.close()
     return project, lock, graph.warnings
 
 
@@ -253,6 +298,9 @@ def lock(
         current = _fresh(project, settings, existing, path)
         if current is not None:
             return current
+    from px.ops.lock_memo import MemoSlot
+
+    memo = MemoSlot()
     with audited_store(settings, "lock") as store:
         project, new, warnings = resolve_lock(
             store,
@@ -262,6 +310,7 @@ def lock(
             upgrade=upgrade,
             upgrade_packages=upgrade_packages,
             reporter=reporter,
+            memo=memo,
         )
         text = serialise(new)
         status = "unchanged"
@@ -269,6 +318,7 @@ def lock(
             write_atomic(path, text)
             status = "written"
         history_id = record(store, project, text, new, "lock")
+        memo.keep(store, history_id, warnings)
     return LockResult(
         str(path),
         status,
@@ -277,6 +327,7 @@ def lock(
         changes(existing, new),
         history_id,
         warnings,
+        memo.replayed,
     )
 
 

@@ -1,0 +1,139 @@
+"""Lock memos: a re-lock whose index pages read the same is answered without resolving."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.artifacts import Artifact, IndexTree
+from fixtures.index_pages import write_index_pages
+from fixtures.server import IndexServer
+from px.lock import parse
+
+PROJECTS = ("diamond-d", "bt-leaf")
+PYPROJECT = """\
+[project]
+name = "memo-demo"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["diamond-d", "bt-leaf"]
+"""
+
+
+class PrivateIndex:
+    """A loopback index of its own, whose pages a test may rewrite (a new release)."""
+
+    def __init__(self, tree: IndexTree, root: Path) -> None:
+        self.tree = tree
+        self.root = root
+        (root / "primary" / "files").mkdir(parents=True)
+
+    def publish(self, versions: dict[str, tuple[str, ...]]) -> None:
+        chosen: list[Artifact] = []
+        for project, wanted in versions.items():
+            chosen += [a for a in self.tree.files(project) if a.version in wanted]
+        for artifact in chosen:
+            for source in (artifact.path, artifact.path.with_name(artifact.filename + ".metadata")):
+                target = self.root / "primary" / "files" / source.name
+                if source.exists() and not target.exists():
+                    os.link(source, target)
+        simple = self.root / "primary" / "simple"
+        if simple.exists():
+            shutil.rmtree(simple)  # pages are rewritten whole, as an index publishes
+        write_index_pages(self.root / "primary", chosen)
+
+
+@pytest.fixture
+def private_index(
+    fixture_index_tree: IndexTree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[PrivateIndex, IndexServer]]:
+    index = PrivateIndex(fixture_index_tree, tmp_path / "index")
+    index.publish({"diamond-d": ("1.0",), "bt-leaf": ("1.0", "2.0")})
+    with IndexServer(index.root) as server:
+        monkeypatch.setenv("PX_INDEX_URL", server.url("primary"))
+        yield index, server
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "memo-demo"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    return root
+
+
+def lock(px, project: Path, *args: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    result = px(*args, "lock", "--json", cwd=project)
+    assert result.code == 0, result.err
+    data: dict[str, object] = result.json()
+    return data
+
+
+def test_relock_on_an_unchanged_index_reuses_it(px, private_index, project: Path) -> None:  # type: ignore[no-untyped-def]
+    _, server = private_index
+    first = lock(px, project)
+    assert first["memo"] is False
+    body = (project / "px.lock").read_bytes()
+    (project / "px.lock").unlink()
+    server.clear_log()
+    second = lock(px, project)
+    assert second["memo"] is True
+    assert second["status"] == "written"
+    assert (project / "px.lock").read_bytes() == body
+    # each page read again, conditionally, and nothing else
+    requests = server.requests
+    assert sorted(r.path for r in requests) == sorted(
+        f"/primary/simple/{name}/" for name in PROJECTS
+    )
+    assert all("if-none-match" in r.headers for r in requests)
+
+
+def test_a_new_release_is_resolved_not_replayed(px, private_index, project: Path) -> None:  # type: ignore[no-untyped-def]
+    index, _ = private_index
+    lock(px, project)
+    assert pinned(project, "diamond-d") == "1.0"
+    index.publish({"diamond-d": ("1.0", "2.0"), "bt-leaf": ("1.0", "2.0")})
+    (project / "px.lock").unlink()
+    again = lock(px, project)
+    assert again["memo"] is False
+    assert pinned(project, "diamond-d") == "2.0"
+
+
+def test_offline_relock_is_answered_from_the_store(px, private_index, project: Path) -> None:  # type: ignore[no-untyped-def]
+    _, server = private_index
+    lock(px, project)
+    body = (project / "px.lock").read_bytes()
+    (project / "px.lock").unlink()
+    server.clear_log()
+    offline = lock(px, project, "--offline")
+    assert offline["memo"] is True
+    assert server.requests == ()
+    assert (project / "px.lock").read_bytes() == body
+
+
+def test_changed_inputs_are_resolved_again(px, private_index, project: Path) -> None:  # type: ignore[no-untyped-def]
+    lock(px, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"bt-leaf"', '"bt-leaf<2"'))
+    again = lock(px, project)
+    assert again["memo"] is False
+    assert pinned(project, "bt-leaf") == "1.0"
+    # and back: px.lock's pins are preferred now, so the first memo does not apply...
+    pyproject.write_text(PYPROJECT)
+    back = lock(px, project)
+    assert back["memo"] is False
+    assert pinned(project, "bt-leaf") == "1.0"  # minimal change
+    # ...until there is no px.lock to prefer: then it answers again
+    (project / "px.lock").unlink()
+    fresh = lock(px, project)
+    assert fresh["memo"] is True
+    assert pinned(project, "bt-leaf") == "2.0"
+
+
+def pinned(project: Path, name: str) -> str:
+    packages = parse((project / "px.lock").read_bytes()).packages
+    return next(p.version for p in packages if p.name == name)
