@@ -103,13 +103,12 @@ def build(
     linker = _Linker()
     shebang = _shebang(python_in(px_dir))
     for tree in trees:
-        for relative in tree.files.get(layout.SITE, ()):
-            if not linker.link(tree.part(layout.SITE) / relative, site / relative):
-                warnings.append(f"{relative} is provided by more than one package; kept the first")
-        for relative in tree.files.get(layout.DATA, ()):
-            linker.link(tree.part(layout.DATA) / relative, staging / relative)
-        for relative in tree.files.get(layout.INCLUDE, ()):
-            linker.link(tree.part(layout.INCLUDE) / relative, staging / "include" / relative)
+        for relative in linker.link_all(tree.part(layout.SITE), site, tree.files.get(layout.SITE)):
+            warnings.append(f"{relative} is provided by more than one package; kept the first")
+        linker.link_all(tree.part(layout.DATA), staging, tree.files.get(layout.DATA))
+        linker.link_all(
+            tree.part(layout.INCLUDE), staging / "include", tree.files.get(layout.INCLUDE)
+        )
         for relative in tree.files.get(layout.SCRIPTS, ()):
             _copy_script(
                 tree.part(layout.SCRIPTS) / relative, bin_dir / Path(relative).name, shebang
@@ -156,30 +155,55 @@ def remove_generations(px_dir: Path, keep: set[int]) -> list[int]:
 
 
 class _Linker:
-    """Hard links when the store and the project share a file system, else copies."""
+    """Hard links when the store and the project share a file system, else copies.
+
+    Works on ``str`` paths and makes each directory once: a generation is
+    thousands of links, and ``pathlib`` plus repeated ``mkdir`` calls were
+    most of a warm install's time.
+    """
 
     def __init__(self) -> None:
         self.hard_links = True
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
 
-    def link(self, source: Path, target: Path) -> bool:
-        parent = target.parent
-        if parent not in self._made:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(parent)
-        try:
-            if self.hard_links:
-                try:
-                    os.link(source, target)
-                    return True
-                except OSError as error:
-                    if isinstance(error, FileExistsError):
+    def link_all(self, source: Path, target: Path, relatives: Sequence[str] | None) -> list[str]:
+        """Link ``source/REL`` to ``target/REL`` for each REL; return those already taken."""
+        if not relatives:
+            return []
+        src, dst = os.fspath(source), os.fspath(target)
+        self._make_dirs(dst, {os.path.dirname(r) for r in relatives})
+        taken: list[str] = []
+        join, link = os.path.join, os.link
+        for relative in relatives:
+            to = join(dst, relative)
+            try:
+                if self.hard_links:
+                    try:
+                        link(join(src, relative), to)
+                        continue
+                    except FileExistsError:
                         raise
-                    self.hard_links = False  # EXDEV and friends: copy from now on
-            shutil.copy2(source, target)
-            return True
-        except FileExistsError:
-            return False
+                    except OSError:
+                        self.hard_links = False  # EXDEV and friends: copy from now on
+                if os.path.lexists(to):
+                    raise FileExistsError(to)
+                shutil.copy2(join(src, relative), to)
+            except FileExistsError:
+                taken.append(relative)
+        return taken
+
+    def _make_dirs(self, root: str, relative_dirs: set[str]) -> None:
+        for relative in sorted(relative_dirs):  # a parent sorts before its children
+            path = os.path.join(root, relative) if relative else root
+            if path in self._made:
+                continue
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(path, exist_ok=True)
+            self._made.add(path)
 
 
 def _shebang(python: Path) -> str:
