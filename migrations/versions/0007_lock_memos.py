@@ -20,7 +20,7 @@ def upgrade() -> None:
         "lock_memos",
         sa.Column("key", sa.Text, nullable=False),  # sha256 of everything the resolution read
         sa.Column("lock_id", sa.Integer, nullable=False),
-        # JSON {"pages": [[index, project, sha256 or null], ...], "warnings": [...]}
+        # JSON {"pages": [[index, project, page blob key or null], ...], "warnings": [...]}
         sa.Column("reads", sa.Text, nullable=False),
         sa.Column("created_at", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("key", name="pk_lock_memos"),

@@ -9,7 +9,6 @@ into the store. Thread-safe: several threads may call it at once.
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
 import logging
 import tempfile
 import threading
@@ -28,10 +27,10 @@ from px.index.find_links import find_links_files
 from px.index.metadata import parse_core_metadata, read_sdist_metadata, read_wheel_metadata
 from px.index.models import CoreMetadata, FileInfo, ProjectPage
 from px.index.pages import ACCEPT, parse_project_page
-from px.index.transport import Transport
 from px.index.urls import project_page_url, redact
 
 if TYPE_CHECKING:
+    from px.index.transport import Transport
     from px.store import Store
 
 log = logging.getLogger("px.index")
@@ -82,7 +81,11 @@ class IndexClient:
             if isinstance(url, str) and url.startswith(("http://", "https://"))
         ]
         self.credentials = credentials or CredentialProvider([*self.indexes, *link_urls])
-        transport = None if self.settings.offline else Transport(self.settings, self.credentials)
+        transport: Transport | None = None
+        if not self.settings.offline:  # urllib3 is not imported at all offline
+            from px.index.transport import Transport
+
+            transport = Transport(self.settings, self.credentials)
         self._transport = transport
         self._fetcher = CachedFetcher(store, transport, offline=self.settings.offline)
         self._store = store
@@ -90,7 +93,7 @@ class IndexClient:
         self._projects: dict[str, list[FileInfo]] = {}
         self._metadata: dict[str, CoreMetadata] = {}
         self._link_pages: dict[str, ProjectPage] = {}
-        # (index name, project) -> sha256 of each project page read; None: not on that index
+        # (index name, project) -> blob key of each project page read; None: not on that index
         self.pages_read: dict[tuple[str, str], str | None] = {}
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
@@ -127,19 +130,22 @@ class IndexClient:
             self._projects[project] = files
         return list(files)
 
-    def _page(self, index: IndexConfig, project: NormalizedName) -> Fetched | None:
+    def _page(
+        self, index: IndexConfig, project: NormalizedName, *, body: bool = True
+    ) -> Fetched | None:
         url = project_page_url(index.url, project)
         fetched = self._fetcher.page(
-            url, accept=ACCEPT, what=f"the page of {project} on index {index.name!r}"
+            url, accept=ACCEPT, what=f"the page of {project} on index {index.name!r}", body=body
         )
-        digest = None if fetched is None else hashlib.sha256(fetched.body).hexdigest()
-        self.pages_read[(index.name, project)] = digest
+        self.pages_read[(index.name, project)] = None if fetched is None else fetched.key
         return fetched
 
-    def page_digests(self, pages: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
-        """Read these (index name, project) pages again, in parallel: the digest of each.
+    def page_keys(self, pages: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """Read these (index name, project) pages again, in parallel: each body's blob key.
 
-        A page of an index no longer configured reads as ``"gone"``.
+        A page the cache can vouch for (fresh, offline, or confirmed by a 304) is
+        not read from the store. ``None``: the index has no such project; a page
+        of an index no longer configured reads as ``"gone"``.
         """
         by_name = {index.name: index for index in self.indexes}
         todo = list(pages)
@@ -148,8 +154,8 @@ class IndexClient:
             index = by_name.get(page[0])
             if index is None:
                 return "gone"
-            fetched = self._page(index, canonicalize_name(page[1]))
-            return None if fetched is None else hashlib.sha256(fetched.body).hexdigest()
+            fetched = self._page(index, canonicalize_name(page[1]), body=False)
+            return None if fetched is None else fetched.key
 
         return dict(zip(todo, self._executor().map(one, todo), strict=True))
 

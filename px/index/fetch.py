@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,13 +20,14 @@ from px.index import caching
 from px.index.download import CHECKED_ALGORITHMS, HashingFileSink, check_digest, hash_file
 from px.index.pages import JSON_TYPE
 from px.index.store_writes import Rows, StoreWriter
-from px.index.transport import MemorySink, Transport
 from px.index.urls import redact
 from px.store import http_cache
+from px.store.blobs import key_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from px.index.transport import Transport
     from px.store import Connection, Store
 
 
@@ -43,10 +42,14 @@ class Fetched:
     url: str
     content_type: str
     body: bytes
+    key: str | None = None  # the body's blob key (blake3), when known
 
 
 def local_path(url: str) -> Path:
     """The path a ``file:`` URL names."""
+    import urllib.parse
+    import urllib.request  # with http.client: 30 ms that only file: URLs need
+
     return Path(urllib.request.url2pathname(urllib.parse.urlsplit(url).path))
 
 
@@ -82,10 +85,15 @@ class CachedFetcher:
 
     # -- pages and other URL-keyed documents --------------------------------------
 
-    def page(self, url: str, *, accept: str, what: str) -> Fetched | None:
-        """GET ``url`` honouring the HTTP cache; ``None`` when the server says 404/410."""
+    def page(self, url: str, *, accept: str, what: str, body: bool = True) -> Fetched | None:
+        """GET ``url`` honouring the HTTP cache; ``None`` when the server says 404/410.
+
+        ``body=False``: the caller wants the body's blob key only; a page served
+        from the cache (fresh, offline, or revalidated by a 304) is then not read.
+        """
         if url.startswith("file:"):
-            return local_page(url)
+            local = local_page(url)
+            return None if local is None else dataclasses.replace(local, key=key_of(local.body))
         key = redact(url)
         with self.store.read() as conn:
             cached = http_cache.get_response(conn, key)
@@ -94,7 +102,7 @@ class CachedFetcher:
             if cached is None:
                 raise offline_miss(what, url)
             log.debug("cache hit for %s (%s)", key, "offline" if self.offline else "fresh")
-            return self._from_cache(cached)
+            return self._from_cache(cached, body)
         headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if cached is not None and cached.status == 200 and cached.body_key is not None:
             if cached.etag:
@@ -102,6 +110,8 @@ class CachedFetcher:
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
         assert self.transport is not None
+        from px.index.transport import MemorySink
+
         sink = MemorySink()
         response = self.transport.get(url, sink, headers)
         fresh = caching.freshness(response.headers, now)
@@ -122,12 +132,12 @@ class CachedFetcher:
 
             self.writer.write((), refresh)
             log.debug("revalidated %s (304)", key)
-            return self._from_cache(cached)
+            return self._from_cache(cached, body)
         if response.status == 304:
             from px.errors import NetworkError
 
             raise NetworkError(f"the index answered 304 for {key} to an unconditional request")
-        body = sink.getvalue() if response.status == 200 else b""
+        data = sink.getvalue() if response.status == 200 else b""
         content_type = response.headers.get("content-type", "")
         if not fresh.storable:
             self.writer.write((), lambda conn, _keys: http_cache.delete_response(conn, key))
@@ -146,19 +156,20 @@ class CachedFetcher:
 
             def store(conn: Connection, keys: Sequence[str]) -> None:
                 blob = keys[0] if keys else None
-                stored = dataclasses.replace(entry, body_key=blob, size=len(body) if blob else None)
+                stored = dataclasses.replace(entry, body_key=blob, size=len(data) if blob else None)
                 http_cache.put_response(conn, stored)
 
-            self.writer.write((body,) if response.status == 200 else (), store)
+            self.writer.write((data,) if response.status == 200 else (), store)
         if response.status in ABSENT:
             return None
-        return Fetched(response.url, content_type, body)
+        return Fetched(response.url, content_type, data, key_of(data))
 
-    def _from_cache(self, cached: http_cache.CachedResponse) -> Fetched | None:
+    def _from_cache(self, cached: http_cache.CachedResponse, read: bool = True) -> Fetched | None:
         if cached.status in ABSENT or cached.body_key is None:
             return None
-        body = self.store.blobs.get_many([cached.body_key])[cached.body_key]
-        return Fetched(cached.final_url or cached.url, cached.content_type or "", body)
+        body = self.store.blobs.get_many([cached.body_key])[cached.body_key] if read else b""
+        url = cached.final_url or cached.url
+        return Fetched(url, cached.content_type or "", body, cached.body_key)
 
     # -- content known by its sha256 ----------------------------------------------
 
@@ -212,6 +223,8 @@ class CachedFetcher:
             key = self.content(url, filename=filename, expected=expected, what=what)
             return None if key is None else self.store.blobs.get_many([key])[key]
         assert self.transport is not None
+        from px.index.transport import MemorySink
+
         sink = MemorySink()
         response = self.transport.get(url, sink, {"Accept": "*/*"})
         if response.status != 200:

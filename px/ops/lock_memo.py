@@ -2,13 +2,14 @@
 
 ``px lock`` keeps, beside each lock it writes, a memo: a digest of what the
 resolution was a function of (the project's inputs, the target, the indexes,
-the versions preferred, px's version) and the digest of every index page it
-read. The next time the same digest comes up (px.lock deleted, an install on a
-fresh checkout, a branch switched back), px reads those pages again (a
-conditional request each, all in parallel; from the store alone when offline)
-and, if every one reads the same, writes the remembered lock: the resolver
-would have produced exactly it. Anything else falls through to a resolution,
-with the pages just read already fresh in the HTTP cache.
+the versions preferred, px's version) and the blob key (blake3) of every
+index page it read. The next time the same digest comes up (px.lock deleted,
+an install on a fresh checkout, a branch switched back), px reads those pages
+again (a conditional request each, all in parallel; offline, from the store's
+HTTP cache without reading a body) and, if every one reads the same, writes
+the remembered lock: the resolver would have produced exactly it. Anything
+else falls through to a resolution, with the pages just read already fresh in
+the HTTP cache.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def replay(store: Store, client: IndexClient, key: str) -> tuple[Lock, tuple[str
     if memo is None:
         return None
     try:
-        now = client.page_digests(memo.pages)
+        now = client.page_keys(memo.pages)
     except OfflineMiss:
         return None  # the resolution will say what is missing
     if now != memo.pages:

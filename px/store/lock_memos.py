@@ -4,7 +4,7 @@ A resolution is a pure function of the project's inputs, the target, the
 versions preferred, px's own version and the index pages it read (metadata
 files are immutable: they are known by the hash of the file they describe).
 A memo keys a lock in the history by a digest of the first four and keeps the
-digest of every page read; when all those pages read the same again, the lock
+blob key of every page read; when all those pages read the same again, the lock
 is the answer the resolver would give, without running it.
 """
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from px.store.engine import Store
 
-# (index name, project name) -> sha256 of the page body, or None: the index has no such project
+# (index name, project name) -> blob key of the page body, or None: the index has no such project
 Pages = Mapping[tuple[str, str], "str | None"]
 
 
