@@ -193,17 +193,20 @@ class _Linker:
         return taken
 
     def _make_dirs(self, root: str, relative_dirs: set[str]) -> None:
-        for relative in sorted(relative_dirs):  # a parent sorts before its children
+        wanted = set(relative_dirs)
+        for relative in relative_dirs:  # and every ancestor: each is made exactly once
+            parent = os.path.dirname(relative)
+            while parent and parent not in wanted:
+                wanted.add(parent)
+                parent = os.path.dirname(parent)
+        for relative in sorted(wanted):  # a parent sorts before its children
             path = os.path.join(root, relative) if relative else root
-            if path in self._made:
-                continue
-            try:
-                os.mkdir(path)
-            except FileExistsError:
-                pass
-            except FileNotFoundError:
-                os.makedirs(path, exist_ok=True)
-            self._made.add(path)
+            if path not in self._made:
+                try:
+                    os.mkdir(path)
+                except FileExistsError:
+                    pass
+                self._made.add(path)
 
 
 def _shebang(python: Path) -> str:
