@@ -18,9 +18,12 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from px.store import Store
 
-MEMORY_BUDGET = 128 << 20  # bytes of member data held in memory per wheel
-LARGE_MEMBER = 16 << 20  # a member this big always goes to a temporary file
-BATCH_BYTES = 32 << 20  # raw bytes per put_many transaction
+# Peak memory must not grow with the wheel (botocore unpacks to about 80 MB):
+# past a small budget members wait in temporary files, and they are stored in
+# batches of a few MB read back one batch at a time.
+MEMORY_BUDGET = 2 << 20  # bytes of member data held in memory per wheel
+LARGE_MEMBER = 1 << 20  # a member this big always goes to a temporary file (put_file)
+BATCH_BYTES = 2 << 20  # raw bytes per put_many transaction
 
 
 class Spool:
@@ -64,24 +67,36 @@ class Spool:
         self._parts = []
 
     def store(self, store: Store) -> dict[str, str]:
-        """Put every held file into the store (batched); return blob keys by member path."""
+        """Put every file into the store, in batches of at most about :data:`BATCH_BYTES`.
+
+        Returns blob keys by member path. Spilled members are read back one batch
+        at a time, so memory stays within the budget plus one batch.
+        """
         keys: dict[str, str] = {}
-        batch: list[str] = []
+        batch: list[tuple[str, bytes]] = []
         size = 0
+
+        def flush() -> None:
+            nonlocal batch, size
+            if batch:
+                stored = store.blobs.put_many([data for _, data in batch])
+                keys.update(zip((path for path, _ in batch), stored, strict=True))
+            batch, size = [], 0
+
         for path, data in self._held.items():
-            batch.append(path)
+            batch.append((path, data))
             size += len(data)
             if size >= BATCH_BYTES:
-                keys.update(
-                    zip(batch, store.blobs.put_many([self._held[p] for p in batch]), strict=True)
-                )
-                batch, size = [], 0
-        if batch:
-            keys.update(
-                zip(batch, store.blobs.put_many([self._held[p] for p in batch]), strict=True)
-            )
+                flush()
         for path, spilled in self._spilled.items():
-            keys[path] = store.blobs.put_file(spilled)
+            if spilled.stat().st_size > LARGE_MEMBER:
+                keys[path] = store.blobs.put_file(spilled)
+                continue
+            batch.append((path, spilled.read_bytes()))
+            size += len(batch[-1][1])
+            if size >= BATCH_BYTES:
+                flush()
+        flush()
         return keys
 
     def close(self) -> None:

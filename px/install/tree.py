@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from px.store import Store
 
 MARKER = ".px-tree.json"
-READ_BATCH = 256
+READ_BATCH = 256  # blobs per read, and at most about READ_BYTES of them
+READ_BYTES = 2 << 20
 
 
 class ManifestEntry(Protocol):
@@ -46,6 +47,8 @@ class ManifestEntry(Protocol):
     def blob_key(self) -> str: ...
     @property
     def mode(self) -> int: ...
+    @property
+    def size(self) -> int: ...
 
 
 class WheelLike(Protocol):
@@ -123,18 +126,17 @@ def _remove_abandoned_staging(root: Path, max_age: float = 3600) -> None:
 
 def _unpack(store: Store, wheel: WheelLike, target: Path) -> Path:
     data_dir = _data_dir(wheel)
-    placed: list[tuple[Path, str, int]] = []
+    placed: list[tuple[Path, str, int, int]] = []
     for entry in wheel.files:
         where = layout.destination(entry.path, data_dir)
         if where is None:
             continue
         part, relative = where
-        placed.append((target / part / relative, entry.blob_key, entry.mode))
+        placed.append((target / part / relative, entry.blob_key, entry.mode, entry.size))
     made: set[Path] = set()
-    for i in range(0, len(placed), READ_BATCH):
-        batch = placed[i : i + READ_BATCH]
-        contents = store.blobs.get_many([key for _, key, _ in batch])
-        for path, key, mode in batch:
+    for batch in _read_batches(placed):
+        contents = store.blobs.get_many([key for _, key, _, _ in batch])
+        for path, key, mode, _ in batch:
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
@@ -144,6 +146,22 @@ def _unpack(store: Store, wheel: WheelLike, target: Path) -> Path:
     if dist_info is not None and (target / layout.SITE / dist_info).is_dir():
         (target / layout.SITE / dist_info / "INSTALLER").write_text("px\n")
     return target
+
+
+def _read_batches(
+    placed: list[tuple[Path, str, int, int]],
+) -> Iterator[list[tuple[Path, str, int, int]]]:
+    """Slices of ``placed`` to read at once: memory stays flat in the wheel's size."""
+    batch: list[tuple[Path, str, int, int]] = []
+    size = 0
+    for item in placed:
+        if batch and (len(batch) >= READ_BATCH or size + item[3] > READ_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += item[3]
+    if batch:
+        yield batch
 
 
 def _dist_info(wheel: WheelLike) -> str | None:
