@@ -7,29 +7,17 @@ plain frozen dataclass; nothing below the CLI reads ``os.environ`` for these.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-STORE_FILENAME = "store.db"
+from px.home import STORE_FILENAME as STORE_FILENAME
+from px.home import default_store_dir as _default_store_dir
 
 
 def default_store_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The store directory when neither ``--store`` nor ``PX_HOME`` is given.
-
-    Linux and other Unixes: ``$XDG_DATA_HOME/px`` (``~/.local/share/px``);
-    macOS: ``~/Library/Application Support/px``; Windows: ``%LOCALAPPDATA%\\px``.
-    """
-    env = os.environ if env is None else env
-    home = Path(env.get("HOME") or Path.home())
-    if sys.platform == "win32":
-        base = env.get("LOCALAPPDATA")
-        return Path(base) / "px" if base else home / "AppData" / "Local" / "px"
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / "px"
-    xdg = env.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else home / ".local" / "share") / "px"
+    """The store directory when neither ``--store`` nor ``PX_HOME`` is given (see px.home)."""
+    return Path(_default_store_dir(os.environ if env is None else env))
 
 
 def truthy(value: str | None) -> bool:

@@ -130,6 +130,18 @@ CREATE TABLE http_content (
 	CONSTRAINT fk_http_content_blob_key_blobs FOREIGN KEY(blob_key) REFERENCES blobs ("key") ON DELETE CASCADE
 );
 
+-- table lock_contexts
+CREATE TABLE lock_contexts (
+	"key" TEXT NOT NULL, 
+	input_digest TEXT NOT NULL, 
+	target_id TEXT NOT NULL, 
+	lock_sha256 TEXT NOT NULL, 
+	packages INTEGER NOT NULL, 
+	memo_key TEXT, 
+	created_at TEXT NOT NULL, 
+	CONSTRAINT pk_lock_contexts PRIMARY KEY ("key")
+);
+
 -- table lock_edges
 CREATE TABLE lock_edges (
 	id INTEGER NOT NULL, 

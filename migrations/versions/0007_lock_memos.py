@@ -1,4 +1,9 @@
-"""Lock memos: which resolution answered which inputs, and the index pages it read.
+"""Lock memos and lock contexts: re-locking without resolving, or without parsing.
+
+``lock_memos``: which resolution answered which inputs, and the index pages it read.
+``lock_contexts``: what ``px lock`` concluded for a project in a given context
+(px, interpreter, pyproject.toml bytes), so an unchanged project is answered
+before anything heavy is imported.
 
 Revision ID: 0007
 Revises: 0006
@@ -32,8 +37,20 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_lock_memos_lock_id", "lock_memos", ["lock_id"])
+    op.create_table(
+        "lock_contexts",
+        sa.Column("key", sa.Text, nullable=False),  # sha256 of the context (px.store.lock_contexts)
+        sa.Column("input_digest", sa.Text, nullable=False),
+        sa.Column("target_id", sa.Text, nullable=False),
+        sa.Column("lock_sha256", sa.Text, nullable=False),  # the px.lock that answers it
+        sa.Column("packages", sa.Integer, nullable=False),
+        sa.Column("memo_key", sa.Text, nullable=True),  # the memo of a lock made from scratch
+        sa.Column("created_at", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("key", name="pk_lock_contexts"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("lock_contexts")
     op.drop_index("ix_lock_memos_lock_id", "lock_memos")
     op.drop_table("lock_memos")

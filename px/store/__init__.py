@@ -1,10 +1,23 @@
 """The store: one SQLite database holding every piece of px state.
 
-Import this package only inside the functions that need it.
+``Store``, ``Connection`` and ``open_store`` are loaded on first use, so a
+start-up fast path can import one light module of this package (such as
+:mod:`px.store.lock_contexts`) without the engine.
 """
 
 from __future__ import annotations
 
-from px.store.engine import Connection, Store, open_store
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from px.store.engine import Connection, Store, open_store
 
 __all__ = ["Connection", "Store", "open_store"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from px.store import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module 'px.store' has no attribute {name!r}")

@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from px.config import STORE_FILENAME
 from px.errors import Busy, StoreDamaged, StoreError
+from px.home import STORE_FILENAME
 from px.store import header
 from px.store.revisions import head_revision
 

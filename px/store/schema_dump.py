@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from px.config import STORE_FILENAME
+from px.home import STORE_FILENAME
 from px.store.engine import Store, open_store
 from px.store.migrate import upgrade_with_alembic
 

@@ -1,0 +1,30 @@
+"""Where the store lives by default: standard library only (the start-up fast paths use it)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+STORE_FILENAME = "store.db"
+
+
+def default_store_dir(env: Mapping[str, str]) -> str:
+    """The store directory when neither ``--store`` nor ``PX_HOME`` is given.
+
+    Linux and other Unixes: ``$XDG_DATA_HOME/px`` (``~/.local/share/px``);
+    macOS: ``~/Library/Application Support/px``; Windows: ``%LOCALAPPDATA%\\px``.
+    """
+    home = env.get("HOME") or os.path.expanduser("~")
+    if sys.platform == "win32":
+        base = env.get("LOCALAPPDATA")
+        return os.path.join(base, "px") if base else os.path.join(home, "AppData", "Local", "px")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Application Support", "px")
+    xdg = env.get("XDG_DATA_HOME")
+    return os.path.join(xdg if xdg else os.path.join(home, ".local", "share"), "px")
+
+
+def store_dir(env: Mapping[str, str]) -> str:
+    """``PX_HOME`` when set, else :func:`default_store_dir` (``--store`` is handled by argparse)."""
+    return os.path.expanduser(env["PX_HOME"]) if env.get("PX_HOME") else default_store_dir(env)

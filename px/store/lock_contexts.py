@@ -1,0 +1,95 @@
+"""Lock contexts: what ``px lock`` last concluded for a project, found with the stdlib alone.
+
+A context is everything that decides whether ``px.lock`` answers a project
+apart from the lock itself: px's version, the project's directory and the
+bytes of its ``pyproject.toml``, the interpreter running px and the
+environment variables px reads for locking. Its row keeps the input digest
+computed from that ``pyproject.toml``, the id of the target px chose, the
+sha256 and package count of the px.lock that answers it (px checked or wrote
+exactly those bytes), and the key of the lock memo of a lock made from scratch.
+
+``px lock`` with nothing changed (and ``px --offline lock`` after px.lock was
+deleted) is then decided by :mod:`px.cli.fastlock` from one read of this table,
+without importing packaging, the lock parser or the index client. This module
+imports only the standard library for that reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import sys
+import urllib.parse
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+from px import __version__
+
+if TYPE_CHECKING:
+    from px.store.engine import Store
+
+ENVIRONMENT = ("PX_PYTHON", "PX_INDEX_URL")  # the variables that change what px lock decides
+
+
+class Context(NamedTuple):
+    input_digest: str
+    target_id: str
+    lock_sha256: str
+    packages: int
+    memo_key: str | None
+
+
+def context_key(root: str, pyproject: bytes, env: Mapping[str, str]) -> str:
+    """The key of a project's lock context (see the module docstring)."""
+    digest = hashlib.sha256()
+    for part in (
+        __version__,
+        root,
+        sys.executable,
+        sys.version,
+        *(env.get(v, "") for v in ENVIRONMENT),
+    ):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(pyproject)
+    return digest.hexdigest()
+
+
+def remember(store: Store, key: str, context: Context) -> None:
+    """Record (or refresh) a context; a memo key already known is kept when none is given."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO lock_contexts (key, input_digest, target_id, lock_sha256, packages, "
+            "memo_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "input_digest = excluded.input_digest, target_id = excluded.target_id, "
+            "lock_sha256 = excluded.lock_sha256, packages = excluded.packages, "
+            "memo_key = coalesce(excluded.memo_key, memo_key), created_at = excluded.created_at",
+            (key, *context, now),
+        )
+
+
+def recall(store_file: str, key: str) -> Context | None:
+    """The context ``key`` read straight from the store file; None when unknown or unreadable.
+
+    A fast path only: any problem (no store, an older schema, a busy or damaged
+    file) answers None and the normal path takes over, reporting it properly.
+    """
+    try:
+        conn = sqlite3.connect(
+            f"file:{urllib.parse.quote(store_file)}?mode=ro", uri=True, timeout=5
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(
+            "SELECT input_digest, target_id, lock_sha256, packages, memo_key "
+            "FROM lock_contexts WHERE key = ?",
+            (key,),
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else Context(*row)
