@@ -13,15 +13,12 @@ from pathlib import Path
 
 from px.home import STORE_FILENAME as STORE_FILENAME
 from px.home import default_store_dir as _default_store_dir
+from px.home import truthy as truthy
 
 
 def default_store_dir(env: Mapping[str, str] | None = None) -> Path:
     """The store directory when neither ``--store`` nor ``PX_HOME`` is given (see px.home)."""
     return Path(_default_store_dir(os.environ if env is None else env))
-
-
-def truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,8 @@ def default_store_dir(env: Mapping[str, str]) -> str:
 def store_dir(env: Mapping[str, str]) -> str:
     """``PX_HOME`` when set, else :func:`default_store_dir` (``--store`` is handled by argparse)."""
     return os.path.expanduser(env["PX_HOME"]) if env.get("PX_HOME") else default_store_dir(env)
+
+
+def truthy(value: str | None) -> bool:
+    """How px reads a yes/no environment variable (``PX_OFFLINE=1``)."""
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}

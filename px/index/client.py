@@ -95,6 +95,7 @@ class IndexClient:
         self._link_pages: dict[str, ProjectPage] = {}
         # (index name, project) -> blob key of each project page read; None: not on that index
         self.pages_read: dict[tuple[str, str], str | None] = {}
+        self.page_urls: dict[tuple[str, str], str] = {}  # ... and its HTTP cache key
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
     # -- project pages -------------------------------------------------------------
@@ -138,6 +139,7 @@ class IndexClient:
             url, accept=ACCEPT, what=f"the page of {project} on index {index.name!r}", body=body
         )
         self.pages_read[(index.name, project)] = None if fetched is None else fetched.key
+        self.page_urls[(index.name, project)] = redact(url)
         return fetched
 
     def page_keys(self, pages: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str | None]:

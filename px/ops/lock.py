@@ -158,6 +158,7 @@ def resolve_lock(
         )  # fmt: skip
         if memo is not None:
             memo.pages = dict(client.pages_read)
+            memo.urls = dict(client.page_urls)
         return resolved
     finally:
         client.close()

@@ -38,13 +38,14 @@ class MemoSlot:
     key: str | None = None
     replayed: bool = False
     pages: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    urls: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def keep(self, store: Store, lock_id: int, warnings: Collection[str]) -> None:
         """Remember the resolution just recorded as history row ``lock_id``."""
         from px.store.lock_memos import remember
 
         if self.key is not None and not self.replayed:
-            remember(store, self.key, lock_id, self.pages, tuple(warnings))
+            remember(store, self.key, lock_id, self.pages, tuple(warnings), self.urls)
 
 
 def memo_key(

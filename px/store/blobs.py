@@ -171,7 +171,7 @@ class BlobStore:
             if key not in rows:
                 raise PxError(f"object {key} is not in the store", hint="this is a bug in px")
             size, chunks = rows[key]
-            found[key] = _assemble(key, size, chunks, frames[key])
+            found[key] = assemble(key, size, chunks, frames[key])
         return found
 
     def write_to(self, key: str, path: Path) -> None:
@@ -230,8 +230,11 @@ class BlobStore:
                 yield key, None
 
 
-def _assemble(key: str, size: int, chunks: int, frames: list[tuple[int, bytes]]) -> bytes:
-    """A blob's raw bytes from its ``(seq, frame)`` rows, checked as :meth:`iter_chunks` does."""
+def assemble(key: str, size: int, chunks: int, frames: list[tuple[int, bytes]]) -> bytes:
+    """A blob's raw bytes from its ``(seq, frame)`` rows, checked as :meth:`iter_chunks` does.
+
+    Raises :class:`~px.errors.IntegrityError` on any mismatch.
+    """
     hasher, total = blake3.blake3(), 0
     parts: list[bytes] = []
     for expected_seq, (seq, frame) in enumerate(frames):

@@ -31,14 +31,26 @@ class Memo:
     warnings: tuple[str, ...]
 
 
-def remember(store: Store, key: str, lock_id: int, pages: Pages, warnings: Sequence[str]) -> None:
+def remember(
+    store: Store,
+    key: str,
+    lock_id: int,
+    pages: Pages,
+    warnings: Sequence[str],
+    urls: Mapping[tuple[str, str], str],
+) -> None:
     """Keep (or replace) the memo ``key``: lock ``lock_id`` answered it, having read ``pages``.
 
-    ``warnings`` are what the resolver said on the way, said again on a replay.
+    ``warnings`` are what the resolver said on the way, said again on a replay;
+    ``urls`` are the pages' HTTP cache keys (credentials removed), for an
+    offline replay that reads only the cache (:mod:`px.store.lock_replay`).
     """
     encoded = json.dumps(
         {
-            "pages": sorted([index, name, digest] for (index, name), digest in pages.items()),
+            "pages": sorted(
+                [index, name, digest, urls.get((index, name))]
+                for (index, name), digest in pages.items()
+            ),
             "warnings": list(warnings),
         }
     )
@@ -64,5 +76,5 @@ def recall(store: Store, key: str) -> Memo | None:
         return None
     lock_id, body_key, encoded = row
     data = json.loads(encoded)
-    pages = {(index, name): digest for index, name, digest in data["pages"]}
+    pages = {(page[0], page[1]): page[2] for page in data["pages"]}
     return Memo(int(lock_id), str(body_key), pages, tuple(data["warnings"]))

@@ -137,3 +137,48 @@ def test_changed_inputs_are_resolved_again(px, private_index, project: Path) -> 
 def pinned(project: Path, name: str) -> str:
     packages = parse((project / "px.lock").read_bytes()).packages
     return next(p.version for p in packages if p.name == name)
+
+
+def test_offline_replay_runs_before_anything_heavy(px, private_index, project: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.lockcmd.test_fastlock import px_probe
+
+    lock(px, project)
+    body = (project / "px.lock").read_bytes()
+    (project / "px.lock").unlink()
+    slow = px("-v", "--offline", "lock", cwd=project)  # -v: a form the fast path leaves alone
+    assert slow.code == 0 and "reused" in slow.out
+    (project / "px.lock").unlink()
+    histories = history_count(px, project)
+    code, out, loaded = px_probe(project, "--offline", "lock")
+    assert (code, loaded) == (0, [])
+    assert out == slow.out.rstrip("\n")
+    assert (project / "px.lock").read_bytes() == body
+    assert history_count(px, project) == histories + 1
+    # and online the fast path stays out of the way (it would have to revalidate)
+    (project / "px.lock").unlink()
+    code, _, loaded = px_probe(project, "lock")
+    assert code == 0 and "px.ops.lock" in loaded
+
+
+def test_offline_replay_declines_when_the_cache_moved_on(  # type: ignore[no-untyped-def]
+    px, private_index, project: Path, tmp_path: Path
+) -> None:
+    from tests.lockcmd.test_fastlock import px_probe
+
+    index, _ = private_index
+    lock(px, project)
+    index.publish({"diamond-d": ("1.0", "2.0"), "bt-leaf": ("1.0", "2.0")})
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "pyproject.toml").write_text(PYPROJECT.replace("memo-demo", "other"))
+    lock(px, other)  # online: the store's copy of diamond-d's page now lists 2.0
+    (project / "px.lock").unlink()
+    code, _, loaded = px_probe(project, "--offline", "lock")
+    assert code == 0 and "px.ops.lock" in loaded
+    assert pinned(project, "diamond-d") == "2.0"
+
+
+def history_count(px, project: Path) -> int:  # type: ignore[no-untyped-def]
+    result = px("query", "--json", "SELECT count(*) AS n FROM px_locks", cwd=project)
+    assert result.code == 0, result.err
+    return int(result.json()["rows"][0][0])
