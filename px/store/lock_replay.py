@@ -103,6 +103,30 @@ def _replay(
         return None
     write_lock(body)
     now = dt.datetime.now(dt.timezone.utc)
+    history_id = _record(conn, project, lock_id, lock_sha256, now)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    conn.execute(
+        "INSERT INTO audit_log (command, started_at, finished_at, outcome, exit_code, "
+        "px_version, detail) VALUES ('lock', ?, ?, 'ok', 0, ?, NULL)",
+        (stamp, stamp, __version__),
+    )
+    packages = conn.execute(
+        "SELECT name, version FROM lock_packages WHERE lock_id = ? ORDER BY name", (history_id,)
+    ).fetchall()
+    return Replayed(packages, list(data.get("warnings", [])))
+
+
+def _record(
+    conn: sqlite3.Connection, project: str, lock_id: int, lock_sha256: str, now: dt.datetime
+) -> int:
+    """The lock's history row for ``project``, copied from ``lock_id`` (as px.store.locks.record:
+    a lock identical to the project's latest entry is not recorded again)."""
+    latest = conn.execute(
+        "SELECT id, lock_sha256 FROM lock_history WHERE project = ? ORDER BY id DESC LIMIT 1",
+        (project,),
+    ).fetchone()
+    if latest is not None and latest[1] == lock_sha256:
+        return int(latest[0])
     new_id = conn.execute(
         "INSERT INTO lock_history (project, created_at, body_key, lock_sha256, input_digest, "
         "lock_version, package_count, command) SELECT ?, ?, body_key, lock_sha256, "
@@ -120,13 +144,5 @@ def _replay(
         "SELECT ?, parent, child, specifier, marker, extras FROM lock_edges WHERE lock_id = ?",
         (new_id, lock_id),
     )
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    conn.execute(
-        "INSERT INTO audit_log (command, started_at, finished_at, outcome, exit_code, "
-        "px_version, detail) VALUES ('lock', ?, ?, 'ok', 0, ?, NULL)",
-        (stamp, stamp, __version__),
-    )
-    packages = conn.execute(
-        "SELECT name, version FROM lock_packages WHERE lock_id = ? ORDER BY name", (new_id,)
-    ).fetchall()
-    return Replayed(packages, list(data.get("warnings", [])))
+    assert new_id is not None
+    return new_id

@@ -153,7 +153,24 @@ def test_offline_replay_runs_before_anything_heavy(px, private_index, project: P
     assert (code, loaded) == (0, [])
     assert out == slow.out.rstrip("\n")
     assert (project / "px.lock").read_bytes() == body
-    assert history_count(px, project) == histories + 1
+    assert history_count(px, project) == histories  # the same lock as the latest: not repeated
+    # another lock in between: the replay is recorded again, packages and edges with it
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(PYPROJECT.replace('"bt-leaf"', '"bt-leaf<2"'))
+    lock(px, project)
+    pyproject.write_text(PYPROJECT)
+    (project / "px.lock").unlink()
+    code, out, loaded = px_probe(project, "--offline", "lock")
+    assert (code, loaded) == (0, [])
+    assert (project / "px.lock").read_bytes() == body
+    assert history_count(px, project) == histories + 2
+    newest = px(
+        "query",
+        "--json",
+        "SELECT count(*) FROM px_lock_packages WHERE lock_id = (SELECT max(id) FROM px_locks)",
+        cwd=project,
+    )
+    assert newest.json()["rows"][0][0] == len(PROJECTS)
     # and online the fast path stays out of the way (it would have to revalidate)
     (project / "px.lock").unlink()
     code, _, loaded = px_probe(project, "lock")
