@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 # Peak memory must not grow with the wheel (botocore unpacks to about 80 MB):
 # past a small budget members wait in temporary files, and they are stored in
 # batches of a few MB read back one batch at a time.
-MEMORY_BUDGET = 2 << 20  # bytes of member data held in memory per wheel
+MEMORY_BUDGET = 1 << 20  # bytes of member data held in memory per wheel
 LARGE_MEMBER = 1 << 20  # a member this big always goes to a temporary file (put_file)
-BATCH_BYTES = 2 << 20  # raw bytes per put_many transaction
+BATCH_BYTES = 1 << 20  # raw bytes per put_many transaction
 
 
 class Spool:

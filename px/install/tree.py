@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MARKER = ".px-tree.json"
 READ_BATCH = 256  # blobs per read, and at most about READ_BYTES of them
-READ_BYTES = 2 << 20
+READ_BYTES = 1 << 20
 
 
 class ManifestEntry(Protocol):
