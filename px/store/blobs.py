@@ -23,11 +23,11 @@ import zstandard
 
 from px.errors import IntegrityError, PxError
 from px.store.engine import batches, placeholders
+from px.store.frames import CHUNK_SIZE, FrameError, decompress, join_frames
 
 if TYPE_CHECKING:
     from px.store.engine import Connection, Store
 
-CHUNK_SIZE = 1 << 20  # 1 MiB of raw bytes per zstd frame
 LEVEL = 3
 _local = threading.local()
 
@@ -44,13 +44,6 @@ def _compressor() -> zstandard.ZstdCompressor:
     if c is None:
         c = _local.compressor = zstandard.ZstdCompressor(level=LEVEL, write_content_size=True)
     return c
-
-
-def _decompressor() -> zstandard.ZstdDecompressor:
-    d = getattr(_local, "decompressor", None)
-    if d is None:
-        d = _local.decompressor = zstandard.ZstdDecompressor()
-    return d
 
 
 def key_of(data: bytes) -> str:
@@ -235,20 +228,10 @@ def assemble(key: str, size: int, chunks: int, frames: list[tuple[int, bytes]]) 
 
     Raises :class:`~px.errors.IntegrityError` on any mismatch.
     """
-    hasher, total = blake3.blake3(), 0
-    parts: list[bytes] = []
-    for expected_seq, (seq, frame) in enumerate(frames):
-        if seq != expected_seq:
-            raise _damaged(key, f"chunk {expected_seq} is missing")
-        raw = _decompress(key, frame)
-        hasher.update(raw)
-        total += len(raw)
-        parts.append(raw)
-    if len(frames) != chunks or total != size:
-        raise _damaged(key, f"expected {size} bytes, found {total}")
-    if hasher.hexdigest() != key:
-        raise _damaged(key, f"content hashes to {hasher.hexdigest()}")
-    return b"".join(parts)
+    try:
+        return join_frames(key, size, chunks, frames)
+    except FrameError as error:
+        raise _damaged(key, str(error)) from error
 
 
 def _blocks(f: IO[bytes]) -> Iterator[bytes]:
@@ -281,9 +264,9 @@ def _present(conn: Connection, keys: list[str]) -> set[str]:
 
 def _decompress(key: str, frame: bytes) -> bytes:
     try:
-        return _decompressor().decompress(frame, max_output_size=CHUNK_SIZE)
-    except zstandard.ZstdError as error:
-        raise _damaged(key, f"a chunk does not decompress ({error})") from error
+        return decompress(frame)
+    except FrameError as error:
+        raise _damaged(key, str(error)) from error
 
 
 def _damaged(key: str, problem: str) -> IntegrityError:

@@ -13,34 +13,34 @@ normal path then takes over.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import json
 import sqlite3
-import urllib.parse
-from collections.abc import Callable
-from typing import NamedTuple
 
 from px import __version__
+from px.store.lock_contexts import uri_path
 
 ABSENT = (404, 410)
 BUSY_TIMEOUT_MS = 60_000
 
 
-class Replayed(NamedTuple):
-    packages: list[tuple[str, str]]  # (name, version), sorted by name
-    warnings: list[str]
+TYPE_CHECKING = False  # not `typing`: this module is on the start-up fast path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# packages: [(name, version)] sorted by name; warnings: [str]
+Replayed = collections.namedtuple("Replayed", ["packages", "warnings"])
 
 
 def replay_offline(
     store_file: str, memo_key: str, project: str, write_lock: Callable[[bytes], None]
 ) -> Replayed | None:
     """Write px.lock from memo ``memo_key`` through ``write_lock`` if the cache still agrees."""
-    from px.errors import PxError
-
     try:
         conn = sqlite3.connect(
-            f"file:{urllib.parse.quote(store_file)}?mode=rw",
+            f"file:{uri_path(store_file)}?mode=rw",
             uri=True,
             timeout=BUSY_TIMEOUT_MS / 1000,
             isolation_level=None,
@@ -55,7 +55,7 @@ def replay_offline(
         if replayed is not None:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # store.db alone stays complete
         return replayed
-    except (sqlite3.Error, PxError, OSError, ValueError, KeyError, TypeError):
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError):  # FrameError: a ValueError
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         return None
@@ -66,7 +66,7 @@ def replay_offline(
 def _replay(
     conn: sqlite3.Connection, memo_key: str, project: str, write_lock: Callable[[bytes], None]
 ) -> Replayed | None:
-    from px.store.blobs import assemble
+    from px.store.frames import join_frames
 
     row = conn.execute(
         "SELECT m.lock_id, m.reads, h.body_key, h.lock_sha256 FROM lock_memos AS m "
@@ -98,7 +98,7 @@ def _replay(
     frames = conn.execute(
         "SELECT seq, data FROM blob_chunks WHERE key = ? ORDER BY seq", (body_key,)
     ).fetchall()
-    body = assemble(body_key, size, chunks, frames)
+    body = join_frames(body_key, size, chunks, frames)
     if hashlib.sha256(body).hexdigest() != lock_sha256:
         return None
     write_lock(body)
