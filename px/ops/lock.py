@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from px.config import Settings
-from px.errors import InputError, LockStale, PxError
+from px.errors import InputError, LockStale
 from px.lock import Artifact, Dependency, Lock, parse, serialise
 from px.ops.audited import audited_store
 from px.project import Project, find_project, input_digest, load_project
@@ -292,15 +292,17 @@ def lock(
     reporter: Reporter | None = None,
 ) -> LockResult:
     """`px lock`: resolve (preferring the versions already locked) and write px.lock."""
+    from px.ops.lock_memo import read_or_none, remember_context
+
     root = find_project(start)
-    pyproject = _read_or_none(root / "pyproject.toml")
+    pyproject = read_or_none(root / "pyproject.toml")
     project = load_project(root)
     path = project.root / "px.lock"
     existing = existing_lock(path)
     if existing is not None and not upgrade and not upgrade_packages:
         current = _fresh(project, settings, existing, path)
         if current is not None:
-            _remember_context(settings, project, pyproject, existing, path, None)
+            remember_context(settings, project, pyproject, existing, path, None)
             return current
     from px.ops.lock_memo import MemoSlot
 
@@ -325,7 +327,7 @@ def lock(
         memo.keep(store, history_id, warnings)
         if not upgrade and not upgrade_packages:
             memo_key = memo.key if existing is None else None
-            _remember_context(settings, project, pyproject, new, path, memo_key, store)
+            remember_context(settings, project, pyproject, new, path, memo_key, store)
     return LockResult(
         str(path),
         status,
@@ -336,68 +338,6 @@ def lock(
         warnings,
         memo.replayed,
     )
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _remember_context(
-    settings: Settings,
-    project: Project,
-    pyproject: bytes | None,
-    lock: Lock,
-    lock_path: Path,
-    memo_key: str | None,
-    store: Store | None = None,
-) -> None:
-    """Let the next `px lock` in this context be answered by :mod:`px.cli.fastlock`.
-
-    Only when nothing but the context decides the answer: the interpreter
-    chosen is the one running px (not --python), and pyproject.toml still holds
-    the bytes the project was read from.
-    """
-    import sys
-
-    from px.ops.context import choose_for, lock_target
-    from px.store import lock_contexts
-
-    if pyproject is None or settings.python != (os.environ.get("PX_PYTHON") or None):
-        return
-    chosen = choose_for(project, settings, lock.targets[0].python_version)
-    if os.path.realpath(chosen.path) != os.path.realpath(sys.executable):
-        return
-    if _read_or_none(project.root / "pyproject.toml") != pyproject:
-        return  # edited meanwhile: what was read may not be these bytes
-    body = _read_or_none(lock_path)
-    if body is None:
-        return
-    import hashlib
-
-    key = lock_contexts.context_key(str(project.root), pyproject, os.environ)
-    context = lock_contexts.Context(
-        lock.input_digest,
-        lock_target(chosen).id,
-        hashlib.sha256(body).hexdigest(),
-        len(lock.packages),
-        memo_key,
-    )
-    known = lock_contexts.recall(str(settings.store_path), key)
-    if known is not None and known[:4] == context[:4] and memo_key in (None, known.memo_key):
-        return
-    try:
-        if store is not None:
-            lock_contexts.remember(store, key, context)
-            return
-        from px.store import open_store
-
-        with open_store(settings.store_dir) as opened:
-            lock_contexts.remember(opened, key, context)
-    except PxError:
-        return  # a cache for next time: px.lock is already right
 
 
 def _fresh(project: Project, settings: Settings, existing: Lock, path: Path) -> LockResult | None:

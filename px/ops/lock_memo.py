@@ -10,24 +10,31 @@ HTTP cache without reading a body) and, if every one reads the same, writes
 the remembered lock: the resolver would have produced exactly it. Anything
 else falls through to a resolution, with the pages just read already fresh in
 the HTTP cache.
+
+It also records lock contexts (:func:`remember_context`), which let the next
+`px lock` in the same context be answered before the rest of px loads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from px import __version__
-from px.errors import InputError, OfflineMiss
+from px.errors import InputError, OfflineMiss, PxError
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from px.config import Settings
     from px.index.client import IndexClient
     from px.lock import Lock
+    from px.project import Project
     from px.store import Store
 
 
@@ -94,3 +101,63 @@ def replay(store: Store, client: IndexClient, key: str) -> tuple[Lock, tuple[str
     except InputError:
         return None  # written by another px: resolve instead
     return lock, memo.warnings
+
+
+def read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def remember_context(
+    settings: Settings,
+    project: Project,
+    pyproject: bytes | None,
+    lock: Lock,
+    lock_path: Path,
+    memo_key: str | None,
+    store: Store | None = None,
+) -> None:
+    """Let the next `px lock` in this context be answered by :mod:`px.cli.fastlock`.
+
+    Only when nothing but the context decides the answer: the interpreter
+    chosen is the one running px (not --python), and pyproject.toml still holds
+    the bytes the project was read from.
+    """
+    import sys
+
+    from px.ops.context import choose_for, lock_target
+    from px.store import lock_contexts
+
+    if pyproject is None or settings.python != (os.environ.get("PX_PYTHON") or None):
+        return
+    chosen = choose_for(project, settings, lock.targets[0].python_version)
+    if os.path.realpath(chosen.path) != os.path.realpath(sys.executable):
+        return
+    if read_or_none(project.root / "pyproject.toml") != pyproject:
+        return  # edited meanwhile: what was read may not be these bytes
+    body = read_or_none(lock_path)
+    if body is None:
+        return
+    key = lock_contexts.context_key(str(project.root), pyproject, os.environ)
+    context = lock_contexts.Context(
+        lock.input_digest,
+        lock_target(chosen).id,
+        hashlib.sha256(body).hexdigest(),
+        len(lock.packages),
+        memo_key,
+    )
+    known = lock_contexts.recall(str(settings.store_path), key)
+    if known is not None and known[:4] == context[:4] and memo_key in (None, known.memo_key):
+        return
+    try:
+        if store is not None:
+            lock_contexts.remember(store, key, context)
+            return
+        from px.store import open_store
+
+        with open_store(settings.store_dir) as opened:
+            lock_contexts.remember(opened, key, context)
+    except PxError:
+        return  # a cache for next time: px.lock is already right
