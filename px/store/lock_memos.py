@@ -1,11 +1,12 @@
 """Lock memos: a resolution remembered with everything it read.
 
 A resolution is a pure function of the project's inputs, the target, the
-versions preferred, px's own version and the index pages it read (metadata
-files are immutable: they are known by the hash of the file they describe).
-A memo keys a lock in the history by a digest of the first four and keeps the
-blob key of every page read; when all those pages read the same again, the lock
-is the answer the resolver would give, without running it.
+indexes, the versions preferred, px's own version and the index pages it read
+(metadata files are immutable: they are known by the hash of the file they
+describe). A memo keys a lock in the history by a digest of all but the pages
+and keeps the blob key (and HTTP cache key) of every page read; when all
+those pages read the same again, the lock is the answer the resolver would
+give, without running it.
 """
 
 from __future__ import annotations
