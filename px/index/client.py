@@ -219,6 +219,10 @@ class IndexClient:
             data = self._metadata_file(file, store_checked)
             if data is not None:
                 return data
+        if file.kind == "wheel":
+            data = self._wheel_metadata_by_range(file)
+            if data is not None:
+                return data
         key = self.download(file)
         with tempfile.TemporaryDirectory(prefix="px-meta-") as tmp:
             path = Path(tmp) / file.filename
@@ -230,6 +234,30 @@ class IndexClient:
             raise BuildError(
                 f"the dependencies of {file.filename} are only known after building it",
                 why="its PKG-INFO is missing, older than 2.2, or marks them dynamic",
+            )
+        return data
+
+    def _wheel_metadata_by_range(self, file: FileInfo) -> bytes | None:
+        """A wheel's METADATA without its download (:mod:`px.index.lazy_wheel`), kept in the
+        store by the wheel's sha256; None: read it from the downloaded wheel instead."""
+        sha256 = (file.sha256 or "").lower()
+        if not sha256:
+            return None  # nothing to keep it under, and the download is checked by nothing
+        label = f"metadata-of:{sha256}"
+        stored = self._fetcher.stored_documents([label]).get(label)
+        if stored is not None:
+            return stored
+        if self._transport is None or self._fetcher.known(sha256) is not None:
+            return None  # offline, or the wheel itself is stored: read it there
+        from px.index.lazy_wheel import RANGES_FROM, wheel_metadata
+
+        if not file.url.startswith(("http://", "https://")) or (file.size or 0) < RANGES_FROM:
+            return None  # a small wheel (or one of unknown size) costs one download
+
+        data = wheel_metadata(self._transport, file.url, file.filename)
+        if data is not None:
+            self._fetcher.remember_document(
+                label, data, filename=f"{file.filename}.metadata", url=file.url
             )
         return data
 

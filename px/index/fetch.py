@@ -290,6 +290,15 @@ class CachedFetcher:
         self.writer.write((), self._record(actual, path.stat().st_size, filename, url, key))
         return key
 
+    def remember_document(self, label: str, data: bytes, *, filename: str, url: str) -> None:
+        """Keep ``data`` in the store under ``label`` (found again by :meth:`stored_documents`).
+
+        For documents the index announces no hash for, such as a wheel's METADATA
+        read by range requests: ``label`` is ``metadata-of:<wheel sha256>``, which
+        no real digest can equal.
+        """
+        self.writer.write((data,), self._record(label, len(data), filename, url))
+
     @staticmethod
     def _record(sha256: str, size: int, filename: str, url: str, key: str | None = None) -> Rows:
         """The rows of a download: ``sha256`` is stored as ``key`` (else the written blob)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from packaging.metadata import Metadata
 from packaging.utils import canonicalize_name
@@ -52,8 +53,12 @@ def parse_core_metadata(data: bytes, *, source: str) -> CoreMetadata:
     )
 
 
-def read_wheel_metadata(wheel: Path, filename: str) -> bytes:
-    """The ``METADATA`` file of the wheel at ``wheel`` (``filename`` is its real name)."""
+def read_wheel_metadata(wheel: Path | IO[bytes], filename: str) -> bytes:
+    """The ``METADATA`` file of the wheel at ``wheel`` (``filename`` is its real name).
+
+    ``wheel`` may be a seekable file object (:mod:`px.index.lazy_wheel` reads
+    a remote wheel that way, by HTTP ranges).
+    """
     try:
         with zipfile.ZipFile(wheel) as archive:
             candidates = [

@@ -137,7 +137,7 @@ class Transport:
                 self._tls.clear()
 
     def get(self, url: str, sink: Sink, headers: Mapping[str, str] | None = None) -> Response:
-        """GET ``url`` into ``sink`` with retries; 200/304/404/410 come back, the rest raise."""
+        """GET ``url`` into ``sink`` with retries; 200/206/304/404/410 come back, the rest raise."""
         attempts = max(self.settings.retries, 0) + 1
         for attempt in range(attempts):
             sink.reset()
@@ -192,7 +192,7 @@ class Transport:
             if (status in PASSED_ON and status != 200) or status in REDIRECTS:
                 response.drain_conn()
                 return status, response_headers
-            if status != 200:
+            if status not in (200, 206):  # 206: the answer to a Range request
                 response.drain_conn()
                 _raise_for_status(shown, status, response_headers)
             for chunk in response.stream(CHUNK):
