@@ -20,6 +20,8 @@ def usable_files(
     """Files ``target`` could install: known formats, compatible tags and Python."""
     usable: list[tuple[FileInfo, ArtifactName]] = []
     for info in files:
+        if not target.may_install(info.filename):
+            continue
         parsed = try_parse_filename(info.filename)
         if parsed is None:
             log.debug("skipping %s: not a wheel or sdist name px understands", info.filename)

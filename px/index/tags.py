@@ -40,6 +40,26 @@ class Target:
             ranks.setdefault(tag, i)
         return ranks
 
+    @functools.cached_property
+    def _tag_strings(self) -> frozenset[tuple[str, str, str]]:
+        return frozenset((t.interpreter, t.abi, t.platform) for t in self.tags)
+
+    def may_install(self, filename: str) -> bool:
+        """False when a wheel's file name shows no tag this target supports (no parsing).
+
+        A quick filter before the full parse: PyPI pages list thousands of
+        wheels for other platforms and Pythons. Not a wheel, or a name it cannot
+        read: True (the full parse decides).
+        """
+        if not filename.endswith(".whl"):
+            return True
+        parts = filename[:-4].split("-")
+        if len(parts) not in (5, 6):
+            return True
+        interpreters, abis, platforms = (p.lower().split(".") for p in parts[-3:])
+        supported = self._tag_strings
+        return any((i, a, p) in supported for i in interpreters for a in abis for p in platforms)
+
     def rank(self, wheel_tags: frozenset[ptags.Tag]) -> int | None:
         """The best (lowest) rank of any of ``wheel_tags``; ``None``: incompatible."""
         ranks = [r for t in wheel_tags if (r := self._ranks.get(t)) is not None]
@@ -49,10 +69,16 @@ class Target:
         """Does ``requires_python`` admit this interpreter? Unparseable: yes."""
         if not requires_python:
             return True
-        try:
-            return Version(self.python_version) in SpecifierSet(requires_python)
-        except (InvalidSpecifier, InvalidVersion):
-            return True
+        return _allows(self.python_version, requires_python)
+
+
+@functools.lru_cache(maxsize=4096)
+def _allows(python_version: str, requires_python: str) -> bool:
+    """One answer per distinct string: a project page repeats a few thousand times."""
+    try:
+        return Version(python_version) in SpecifierSet(requires_python)
+    except (InvalidSpecifier, InvalidVersion):
+        return True
 
 
 def running_target() -> Target:
