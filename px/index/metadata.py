@@ -53,6 +53,9 @@ def parse_core_metadata(data: bytes, *, source: str) -> CoreMetadata:
     )
 
 
+MAX_METADATA = 16 << 20  # bytes: no real METADATA comes near; a zip bomb would
+
+
 def read_wheel_metadata(wheel: Path | IO[bytes], filename: str) -> bytes:
     """The ``METADATA`` file of the wheel at ``wheel`` (``filename`` is its real name).
 
@@ -74,6 +77,13 @@ def read_wheel_metadata(wheel: Path | IO[bytes], filename: str) -> bytes:
                 raise InputError(
                     f"wheel {filename} has {len(chosen)} .dist-info/METADATA files",
                     why="a wheel must have exactly one",
+                )
+            size = archive.getinfo(chosen[0]).file_size
+            if size > MAX_METADATA:  # zipfile reads no more than the declared size
+                raise InputError(
+                    f"wheel {filename} declares a METADATA file of {size} bytes",
+                    why=f"px reads at most {MAX_METADATA} bytes of metadata",
+                    hint="the file on the index is broken; report it to its maintainers",
                 )
             return archive.read(chosen[0])
     except (zipfile.BadZipFile, OSError) as exc:

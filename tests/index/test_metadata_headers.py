@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from px.errors import InputError
 from px.index.metadata import header_block, parse_core_metadata
 
 HEADERS = (
@@ -50,3 +53,19 @@ def test_lines_of_the_description_are_never_headers() -> None:
     assert with_body.name == "demo"
     assert with_body.requires_dist == ("requests>=2", 'ujson; extra == "fast"')
     assert with_body.provides_extra == ("fast",)
+
+
+def test_an_oversized_metadata_member_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from px.index.metadata import MAX_METADATA, read_wheel_metadata
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb-1.0.dist-info/METADATA", b"\0" * (MAX_METADATA + 1))
+    wheel = tmp_path / "bomb-1.0-py3-none-any.whl"
+    wheel.write_bytes(buffer.getvalue())
+    assert wheel.stat().st_size < 100_000  # small on the wire, huge once inflated
+    with pytest.raises(InputError, match="METADATA file of"):
+        read_wheel_metadata(wheel, wheel.name)
