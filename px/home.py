@@ -1,4 +1,8 @@
-"""Where the store lives by default: standard library only (the start-up fast paths use it)."""
+"""Where the store lives and how SQLite is pointed at it: standard library only.
+
+The start-up fast paths (``px lock`` with nothing changed) read the store with
+the ``sqlite3`` module directly; :mod:`px.store.engine` uses the same helpers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import sys
 from collections.abc import Mapping
 
 STORE_FILENAME = "store.db"
+BUSY_TIMEOUT_MS = 60_000  # how long a connection waits for another process's lock
 
 
 def default_store_dir(env: Mapping[str, str]) -> str:
@@ -33,3 +38,9 @@ def store_dir(env: Mapping[str, str]) -> str:
 def truthy(value: str | None) -> bool:
     """How px reads a yes/no environment variable (``PX_OFFLINE=1``)."""
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def store_uri(path: str, mode: str) -> str:
+    """An SQLite ``file:`` URI for ``path`` opened with ``mode`` (``ro``, ``rw``, ``rwc``)."""
+    escaped = path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return f"file:{escaped}?mode={mode}"

@@ -17,20 +17,18 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from px.errors import Busy, StoreDamaged, StoreError
-from px.home import STORE_FILENAME
+from px.home import BUSY_TIMEOUT_MS, STORE_FILENAME, store_uri
 from px.store import header
 from px.store.revisions import head_revision
 
 if TYPE_CHECKING:
     from px.store.blobs import BlobStore
 
-BUSY_TIMEOUT_MS = 60_000
 BATCH = 500  # keys per ``IN (...)`` list
 CACHE_KIB = 512  # page cache per connection (SQLite's default is 2,000 KiB)
 
@@ -119,8 +117,7 @@ class Connection:
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A configured connection to the store file (px issues ``BEGIN`` itself)."""
-    target = urllib.parse.quote(str(path))
-    uri = f"file:{target}?mode=ro" if readonly else f"file:{target}"
+    uri = store_uri(str(path), "ro" if readonly else "rwc")
     raw = sqlite3.connect(
         uri,
         uri=True,

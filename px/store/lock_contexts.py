@@ -22,6 +22,7 @@ import sqlite3
 import sys
 
 from px import __version__
+from px.home import BUSY_TIMEOUT_MS, store_uri
 
 TYPE_CHECKING = False  # not `typing`: this module is on the start-up fast path
 if TYPE_CHECKING:
@@ -76,7 +77,9 @@ def recall(store_file: str, key: str) -> Context | None:
     file) answers None and the normal path takes over, reporting it properly.
     """
     try:
-        conn = sqlite3.connect(f"file:{uri_path(store_file)}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(
+            store_uri(store_file, "ro"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
     except sqlite3.Error:
         return None
     try:
@@ -90,8 +93,3 @@ def recall(store_file: str, key: str) -> Context | None:
     finally:
         conn.close()
     return None if row is None else Context(*row)
-
-
-def uri_path(path: str) -> str:
-    """``path`` for an SQLite ``file:`` URI (what ``urllib.parse.quote`` would do, for less)."""
-    return path.replace("%", "%25").replace("?", "%3f").replace("#", "%23")

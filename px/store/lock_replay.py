@@ -20,10 +20,9 @@ import json
 import sqlite3
 
 from px import __version__
-from px.store.lock_contexts import uri_path
+from px.home import BUSY_TIMEOUT_MS, store_uri
 
 ABSENT = (404, 410)
-BUSY_TIMEOUT_MS = 60_000
 
 
 TYPE_CHECKING = False  # not `typing`: this module is on the start-up fast path
@@ -40,7 +39,7 @@ def replay_offline(
     """Write px.lock from memo ``memo_key`` through ``write_lock`` if the cache still agrees."""
     try:
         conn = sqlite3.connect(
-            f"file:{uri_path(store_file)}?mode=rw",
+            store_uri(store_file, "rw"),
             uri=True,
             timeout=BUSY_TIMEOUT_MS / 1000,
             isolation_level=None,
