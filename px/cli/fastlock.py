@@ -50,9 +50,7 @@ def try_lock(argv: list[str]) -> int | None:
         return _replay(store_file, context.memo_key, root, lock_path, context.target_id)
     if context.lock_sha256 != hashlib.sha256(body).hexdigest():
         return None
-    sys.stdout.write(
-        f"unchanged: {lock_path} ({_packages(context.packages)} for {context.target_id})\n"
-    )
+    sys.stdout.write(headline("unchanged", lock_path, context.packages, context.target_id) + "\n")
     return 0
 
 
@@ -63,8 +61,7 @@ def _replay(store_file: str, memo_key: str, root: str, lock_path: str, target: s
     if replayed is None:
         return None
     lines = [
-        f"wrote {lock_path} ({_packages(len(replayed.packages))} for {target}"
-        "; index unchanged since this resolution, reused)",
+        headline("written", lock_path, len(replayed.packages), target, memo=True),
         *(f"  + {name} {version}" for name, version in replayed.packages),
         *(f"warning: {warning}" for warning in replayed.warnings),
     ]
@@ -72,8 +69,15 @@ def _replay(store_file: str, memo_key: str, root: str, lock_path: str, target: s
     return 0
 
 
-def _packages(count: int) -> str:
+def packages_phrase(count: int) -> str:
     return f"{count} package{'' if count == 1 else 's'}"
+
+
+def headline(status: str, path: str, packages: int, target: str, *, memo: bool = False) -> str:
+    """The first line `px lock` prints (here and in :func:`px.cli.lock.render`)."""
+    reused = "; index unchanged since this resolution, reused" if memo else ""
+    verb = "wrote" if status == "written" else "unchanged:"
+    return f"{verb} {path} ({packages_phrase(packages)} for {target}{reused})"
 
 
 def _write(path: str, body: bytes) -> None:

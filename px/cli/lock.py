@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from px.cli.app import App
+from px.cli.fastlock import headline, packages_phrase
 from px.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -78,18 +79,10 @@ def add_parser(
     history.set_defaults(handler=handle_history)
 
 
-def _packages(count: int) -> str:
-    return f"{count} package{'' if count == 1 else 's'}"
-
-
 def render(result: LockResult) -> str:
     if result.status == "fresh":
-        return f"{result.path} is up to date ({_packages(result.packages)}, {result.target})"
-    lines = [
-        f"{'wrote' if result.status == 'written' else 'unchanged:'} {result.path} "
-        f"({_packages(result.packages)} for {result.target}"
-        f"{'; index unchanged since this resolution, reused' if result.memo else ''})"
-    ]
+        return f"{result.path} is up to date ({packages_phrase(result.packages)}, {result.target})"
+    lines = [headline(result.status, result.path, result.packages, result.target, memo=result.memo)]
     for change in result.changes:
         if change.old is None:
             lines.append(f"  + {change.name} {change.new}")
