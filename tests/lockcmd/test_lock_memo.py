@@ -199,3 +199,30 @@ def history_count(px, project: Path) -> int:  # type: ignore[no-untyped-def]
     result = px("query", "--json", "SELECT count(*) AS n FROM px_locks", cwd=project)
     assert result.code == 0, result.err
     return int(result.json()["rows"][0][0])
+
+
+def test_two_offline_replays_at_once_agree(px, private_index, project: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    lock(px, project)
+    body = (project / "px.lock").read_bytes()
+    (project / "px.lock").unlink()
+    histories = history_count(px, project)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "px", "--offline", "lock"],
+            cwd=project,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert (project / "px.lock").read_bytes() == body
+    assert history_count(px, project) == histories  # the latest lock again: not repeated
+    assert px("cache", "verify", cwd=project).code == 0
