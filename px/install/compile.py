@@ -2,10 +2,11 @@
 
 Started detached by :func:`px.install.tree.compile_later` after an install.
 Each tree is compiled with the target interpreter (its magic number), then its
-listing is rewritten to include the ``.pyc`` files, and the new ``.pyc`` files
-are hard-linked into SITE, the site-packages of the generation that was just
-switched in, so that environment gets the bytecode too (Python cannot write
-it there itself when PYTHONDONTWRITEBYTECODE is set, as in many containers).
+listing is rewritten to include the ``.pyc`` files. SITE, the site-packages of
+the generation that was just switched in, sees most of them at once through
+its links to whole directories; those in directories several trees share are
+linked in one by one, so that environment gets all the bytecode (Python cannot
+write it there itself when PYTHONDONTWRITEBYTECODE is set, as in containers).
 A tree another process is compiling is waited for; failures are ignored: the
 tree stays usable, only without shared bytecode.
 """
@@ -39,21 +40,33 @@ def compile_tree(python: str, tree: Path) -> None:
 
 
 def link_bytecode(tree: Path, site: Path) -> None:
-    """Hard-link the tree's ``.pyc`` files into an environment built before they existed."""
+    """Link the tree's ``.pyc`` files into an environment built before they existed.
+
+    Most need nothing: a package only this tree provides is one link to the
+    tree's directory, so its ``__pycache__`` is already there. Only bytecode in
+    a directory several trees share (top-level modules, namespace packages)
+    is linked one file at a time.
+    """
+    import contextlib
     import os
 
     loaded = load_tree(tree)
     if loaded is None:
         return
+    source = os.fspath(tree / layout.SITE)
+    target_root = os.fspath(site)
     for relative in loaded.files.get(layout.SITE, ()):
         if not relative.endswith(".pyc"):
             continue
-        target = site / relative
+        target = os.path.join(target_root, relative)
+        if os.path.lexists(target):
+            continue
         try:
-            target.parent.mkdir(exist_ok=True)
-            os.link(tree / layout.SITE / relative, target)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(os.path.dirname(target))  # never its parents: the generation may be gone
+            os.symlink(os.path.join(source, relative), target)
         except OSError:
-            continue  # already there, or the generation is gone
+            continue  # made meanwhile, or the generation is gone
 
 
 def main(argv: list[str]) -> int:

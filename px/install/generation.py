@@ -1,4 +1,5 @@
-"""Environment generations: a venv-shaped directory of hard links, switched in atomically.
+"""Environment generations: a venv-shaped directory of links into the store's trees,
+switched in atomically.
 
 The project's ``.px/`` is what Python sees as a virtual environment::
 
@@ -12,9 +13,12 @@ Because ``.px`` carries a ``pyvenv.cfg``, CPython itself keeps the base
 interpreter's site-packages and the user site off ``sys.path`` and sets
 ``sys.executable`` to ``.px/bin/python``, so subprocesses started with it see
 the same environment; imports run at venv speed (one site-packages directory).
-A new generation is built beside the current one and becomes visible with a
-single ``rename`` of the ``current`` symlink: Python never sees a half-built
-environment, and the previous generation stays on disk for rollback.
+That directory is the union of the packages' read-only trees, made with a
+symbolic link per top-level entry (:func:`link_merged`): a generation is a few
+hundred links, whatever the number of files. A new generation is built beside
+the current one and becomes visible with a single ``rename`` of the
+``current`` symlink: Python never sees a half-built environment, and the
+previous generation stays on disk for rollback.
 """
 
 from __future__ import annotations
@@ -100,11 +104,16 @@ def build(
         os.symlink(base, bin_dir / name)
     site = site_packages(staging, interpreter)
     site.mkdir(parents=True)
+    sources = [
+        (os.fspath(tree.part(layout.SITE)), tree.files[layout.SITE])
+        for tree in trees
+        if tree.files.get(layout.SITE)
+    ]
+    for relative in link_merged(sources, os.fspath(site)):
+        warnings.append(f"{relative} is provided by more than one package; kept the first")
     linker = _Linker()
     shebang = _shebang(python_in(px_dir))
     for tree in trees:
-        for relative in linker.link_all(tree.part(layout.SITE), site, tree.files.get(layout.SITE)):
-            warnings.append(f"{relative} is provided by more than one package; kept the first")
         linker.link_all(tree.part(layout.DATA), staging, tree.files.get(layout.DATA))
         linker.link_all(
             tree.part(layout.INCLUDE), staging / "include", tree.files.get(layout.INCLUDE)
@@ -152,6 +161,54 @@ def remove_generations(px_dir: Path, keep: set[int]) -> list[int]:
         if entry.name.isdigit():
             removed.append(int(entry.name))
     return sorted(removed)
+
+
+def link_merged(sources: Sequence[tuple[str, Sequence[str]]], target: str) -> list[str]:
+    """Make ``target`` the union of several trees with as few symbolic links as possible.
+
+    ``sources`` are (directory, relative file paths) in priority order. A name
+    only one source provides becomes one link to it, file or directory
+    (``botocore/`` with its thousands of files is one link); a directory
+    several sources provide (a namespace package, ``__pycache__``) becomes a
+    real directory merged the same way one level down. A file provided again
+    keeps the first: the relative paths left out are returned.
+    """
+    taken: list[str] = []
+    _merge(sources, target, "", taken)
+    return taken
+
+
+def _merge(
+    sources: Sequence[tuple[str, Sequence[str]]], target: str, prefix: str, taken: list[str]
+) -> None:
+    # name -> [(source directory, the files under name, or None when name is a file)]
+    owners: dict[str, list[tuple[str, list[str] | None]]] = {}
+    for directory, relatives in sources:
+        here: dict[str, list[str] | None] = {}
+        for relative in relatives:
+            head, slash, rest = relative.partition("/")
+            if not slash:
+                here[head] = None
+                continue
+            inside = here.setdefault(head, [])
+            if inside is not None:
+                inside.append(rest)
+        for name, inside in here.items():
+            owners.setdefault(name, []).append((directory, inside))
+    join = os.path.join
+    for name, providers in owners.items():
+        directories = [(d, files) for d, files in providers if files is not None]
+        if providers[0][1] is not None and len(directories) > 1:
+            os.mkdir(join(target, name))
+            below = [(join(d, name), files) for d, files in directories]
+            _merge(below, join(target, name), f"{prefix}{name}/", taken)
+            left_out = [p for p in providers if p[1] is None]
+        else:
+            os.symlink(join(providers[0][0], name), join(target, name))
+            left_out = providers[1:]
+        for _, files in left_out:
+            path = f"{prefix}{name}"
+            taken.extend([path] if files is None else [f"{path}/{f}" for f in files])
 
 
 class _Linker:

@@ -4,7 +4,8 @@ This module is the hot path of `px run` and a no-op `px install --frozen`, so
 it imports nothing beyond ``os`` (no pathlib, json or re: each costs
 milliseconds at start-up). The environment is current when ``px.lock`` and
 ``pyproject.toml`` are what was installed, the same package selection is
-asked for, and ``.px/current`` still points at the recorded generation.
+asked for, ``.px/current`` still points at the recorded generation, and the
+store's trees it links into are still there.
 
 "What was installed" is checked by (mtime, size) first and, only when those
 moved (a git checkout rewrites files with the same bytes), by sha256.
@@ -56,6 +57,9 @@ def is_current(root: str, selection: str) -> bool:
             return False
     except OSError:
         return False
+    trees = recorded.get("trees")
+    if trees and not os.path.isdir(trees):
+        return False  # the store the environment links into is gone: rebuild it
     for name in WATCHED:
         path = os.path.join(root, name)
         if _stat(path) == recorded.get(name + ".stat"):

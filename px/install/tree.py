@@ -4,7 +4,7 @@ A tree lives under ``$PX_HOME/trees/<wheel sha256>-<cache tag>/`` and is built
 from the wheel's manifest in the store (never from the wheel file), in a
 temporary directory that is renamed into place only when complete: a tree
 directory that exists is whole. Its files are made read-only because every
-environment hard-links them; ``.px-tree.json`` lists them so an environment
+environment links to them; ``.px-tree.json`` lists them so an environment
 is assembled without walking the tree.
 
 Byte-compiling is kept off the critical path (it is most of a cold install's
@@ -188,7 +188,7 @@ def list_files(tree: Path, *, compiled: bool) -> None:
                 path = Path(directory) / name
                 listed.append(path.relative_to(base).as_posix())
                 mode = path.stat().st_mode
-                os.chmod(path, stat.S_IMODE(mode) & ~0o222)  # shared by hard links: read-only
+                os.chmod(path, stat.S_IMODE(mode) & ~0o222)  # every environment links here
         if listed:
             files[part] = sorted(listed)
     tmp = tree / (MARKER + ".tmp")

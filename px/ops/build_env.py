@@ -4,7 +4,7 @@ A build environment is a throwaway, venv-shaped directory (the same generation
 layout as a project's ``.px``) whose ``bin/python`` sees exactly the build
 requirements: they are resolved by px's resolver against the project's
 indexes for the target interpreter, fetched and ingested like any other wheel,
-and hard-linked from the store's shared trees. Nothing is cached on disk but
+and linked from the store's shared trees. Nothing is cached on disk but
 those trees; the environment lives in a temporary directory that is removed
 when the build ends. The requirements a backend adds through
 ``get_requires_for_build_*`` are resolved together with ``[build-system]

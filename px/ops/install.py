@@ -3,7 +3,7 @@
 Steps: decide with the standard library alone whether ``.px`` already matches
 (the hot path); otherwise lock if needed (never with ``--frozen``), fetch and
 verify every artifact against the lock's sha256, ingest wheels into the store,
-materialise shared read-only trees, assemble a new generation of hard links,
+materialise shared read-only trees, assemble a new generation of links to them,
 record it as staged, switch ``.px/current`` atomically, mark it committed and
 write ``.px/state.json``. A failure anywhere before the switch leaves the
 previous environment untouched; a kill at any moment is repaired by the next
@@ -190,6 +190,7 @@ def _install(
                 "packages": str(len(packages)),
                 "target": target.id,
                 "input_digest": input_digest(project),
+                "trees": str(settings.store_dir / "trees"),
             },
         )
     return InstallResult(

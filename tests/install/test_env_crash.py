@@ -102,7 +102,9 @@ def test_sigkill_at_many_points_then_install_converges(
         if kill_when(proc, functools.partial(condition, root, store), timeout=60):
             killed.append(name)
         assert_converged(root, store)
-    assert {"mid-download", "mid-materialise", "mid-assembly"} <= set(killed), killed
+    # Assembling a generation is now a few dozen links: a kill rarely lands inside it, and
+    # what it would leave (gens/.N.tmp) is built by hand in the next test instead.
+    assert {"mid-download", "mid-materialise"} <= set(killed), killed
     assert len(killed) >= 5, killed
 
 

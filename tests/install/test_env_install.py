@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -181,6 +182,18 @@ def test_run_syncs_after_a_lock_change_and_reports_missing_commands(px, project:
     assert ran.stdout.strip() == "ok"
 
 
+def test_an_environment_whose_store_is_gone_is_rebuilt(px, project: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    code = "import diamond_a, nsroot.a, nsroot.b; print('ok')"
+    assert px_subprocess(project, "run", "python", "-c", code).stdout.strip() == "ok"
+    shutil.rmtree(store_dir)  # the generation's links now point nowhere
+    assert env_python(project, "import diamond_a").returncode != 0
+    again = px_subprocess(project, "run", "python", "-c", code)
+    assert again.returncode == 0, again.stderr  # not the fast path: synced from the index first
+    assert again.stdout.strip() == "ok"
+    assert (store_dir / "trees").is_dir()
+
+
 def test_groups_and_tidy(px, project: Path) -> None:  # type: ignore[no-untyped-def]
     assert px("install", "--no-dev", cwd=project).code == 0
     assert env_python(project, "import markers_pkg").returncode != 0
@@ -212,9 +225,12 @@ def test_store_trees_are_shared_and_read_only(
     second.mkdir()
     (second / "pyproject.toml").write_text(PYPROJECT.replace('"demo"', '"second"'))
     assert px("install", cwd=second).code == 0
-    a = next((project / ".px" / "current").rglob("diamond_a/__init__.py"))
-    b = next((second / ".px" / "current").rglob("diamond_a/__init__.py"))
-    assert os.stat(a).st_ino == os.stat(b).st_ino  # one tree, hard-linked twice
+    site_a = next((project / ".px" / "current").rglob("site-packages"))
+    site_b = next((second / ".px" / "current").rglob("site-packages"))
+    a, b = site_a / "diamond_a" / "__init__.py", site_b / "diamond_a" / "__init__.py"
+    assert os.stat(a).st_ino == os.stat(b).st_ino  # one tree, linked from both
+    assert (site_a / "diamond_a").is_symlink()  # a whole package is one link into the store
+    assert os.path.realpath(site_a / "diamond_a").startswith(str(store_dir / "trees"))
     assert not (os.stat(a).st_mode & 0o222)
     # byte-compiling runs after the install, detached; then later environments link the .pyc
     import time
@@ -227,8 +243,8 @@ def test_store_trees_are_shared_and_read_only(
             break
         time.sleep(0.1)
     assert pyc, "trees are byte-compiled once, in the store"
-    # the environment that was installed before the bytecode existed gets it linked in
-    early = list((project / ".px" / "current").rglob("diamond_a/__pycache__/*.pyc"))
+    # the environment that was installed before the bytecode existed sees it too
+    early = list((site_a / "diamond_a" / "__pycache__").glob("*.pyc"))
     assert early and os.stat(early[0]).st_ino in {os.stat(p).st_ino for p in pyc}
     third = tmp_path / "third"
     third.mkdir()
