@@ -130,6 +130,14 @@ CREATE TABLE http_content (
 	CONSTRAINT fk_http_content_blob_key_blobs FOREIGN KEY(blob_key) REFERENCES blobs ("key") ON DELETE CASCADE
 );
 
+-- table install_plans
+CREATE TABLE install_plans (
+	"key" TEXT NOT NULL, 
+	"plan" TEXT NOT NULL, 
+	created_at TEXT NOT NULL, 
+	CONSTRAINT pk_install_plans PRIMARY KEY ("key")
+);
+
 -- table lock_contexts
 CREATE TABLE lock_contexts (
 	"key" TEXT NOT NULL, 

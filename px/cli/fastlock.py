@@ -20,6 +20,8 @@ import hashlib
 import os
 import sys
 
+from px.cli.fastpath import packages_phrase
+
 ACCEPTED = {"lock", "--offline"}  # `px lock` and `px --offline lock`, nothing else
 
 
@@ -67,10 +69,6 @@ def _replay(store_file: str, memo_key: str, root: str, lock_path: str, target: s
     ]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
-
-
-def packages_phrase(count: int) -> str:
-    return f"{count} package{'' if count == 1 else 's'}"
 
 
 def headline(status: str, path: str, packages: int, target: str, *, memo: bool = False) -> str:

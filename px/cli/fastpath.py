@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False  # typing itself costs the fast paths milliseconds; mypy reads this as True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 DEFAULT_SELECTION = "dev=1;groups=;extras="  # px.install.select.selection_key(True, [], [])
 
 
@@ -26,11 +30,8 @@ def try_fast(argv: list[str]) -> int | None:
         if argv[1:] not in ([], ["--frozen"]) or not state.is_current(root, DEFAULT_SELECTION):
             return None
         recorded = state.read(os.path.join(root, ".px"))
-        count = recorded.get("packages", "0")
-        sys.stdout.write(
-            f"{root}: up to date (generation {recorded.get('generation')}, "
-            f"{count} package{'' if count == '1' else 's'})\n"
-        )
+        count = int(recorded.get("packages") or 0)
+        sys.stdout.write(up_to_date_text(root, recorded.get("generation"), count) + "\n")
         return 0
     command = argv[1:]
     if command[:1] == ["--frozen"]:
@@ -45,3 +46,20 @@ def try_fast(argv: list[str]) -> int | None:
 
     exec_in(root, command)
     return None  # not found: let the normal path report it
+
+
+def packages_phrase(count: int) -> str:
+    return f"{count} package{'' if count == 1 else 's'}"
+
+
+def up_to_date_text(root: str, generation: object, packages: int) -> str:
+    """What `px install` prints when ``.px`` already matches (every path prints this)."""
+    return f"{root}: up to date (generation {generation}, {packages_phrase(packages)})"
+
+
+def installed_text(
+    root: str, packages: int, generation: int | None, warnings: Sequence[str]
+) -> str:
+    """What `px install` prints after installing (every path prints this)."""
+    lines = [f"installed {packages_phrase(packages)} into {root}/.px (generation {generation})"]
+    return "\n".join([*lines, *(f"warning: {w}" for w in warnings)])

@@ -87,15 +87,12 @@ def add_parser(
     tidy.set_defaults(handler=handle_tidy)
 
 
-def _count(packages: int) -> str:
-    return f"{packages} package{'' if packages == 1 else 's'}"
-
-
 def install_text(r: InstallResult) -> str:
+    from px.cli.fastpath import installed_text, up_to_date_text
+
     if r.status == "up-to-date":
-        return f"{r.project}: up to date (generation {r.generation}, {_count(r.packages)})"
-    lines = [f"installed {_count(r.packages)} into {r.project}/.px (generation {r.generation})"]
-    return "\n".join([*lines, *(f"warning: {w}" for w in r.warnings)])
+        return up_to_date_text(r.project, r.generation, r.packages)
+    return installed_text(r.project, r.packages, r.generation, r.warnings)
 
 
 def handle_install(args: argparse.Namespace, app: App) -> int:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from px.cli.app import App
-from px.cli.fastlock import headline, packages_phrase
+from px.cli.fastlock import headline
+from px.cli.fastpath import packages_phrase
 from px.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:

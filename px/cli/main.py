@@ -1,8 +1,9 @@
 """Entry point: parse, run one handler, render its result or error, return the exit code.
 
 This is the only place that catches :class:`~px.errors.PxError`. The hot paths
-(`px run`, a no-op `px install`, `px lock` with nothing changed) are tried
-first, before argparse and the rest of px are imported.
+(`px run`, a no-op `px install`, a warm `px install` of files installed
+before, `px lock` with nothing changed) are tried first, before argparse and
+the rest of px are imported.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from px.cli.fastpath import try_fast
 
         code = try_fast(argv)
+        if code is not None:
+            return code
+    if argv[:1] == ["install"]:
+        from px.cli.fastinstall import try_install
+
+        code = try_install(argv)
         if code is not None:
             return code
     if "lock" in argv[:2]:

@@ -3,32 +3,34 @@
 Steps: decide with the standard library alone whether ``.px`` already matches
 (the hot path); otherwise lock if needed (never with ``--frozen``), fetch and
 verify every artifact against the lock's sha256, ingest wheels into the store,
-materialise shared read-only trees, assemble a new generation of links to them,
-record it as staged, switch ``.px/current`` atomically, mark it committed and
-write ``.px/state.json``. A failure anywhere before the switch leaves the
+materialise shared read-only trees, then (:mod:`px.ops.activate`) assemble a
+new generation of links to them, record it as staged, switch ``.px/current``
+atomically, mark it committed and write ``.px/state``. The plan of that last
+step is remembered, so a warm install of the same files elsewhere starts there
+(:mod:`px.cli.fastinstall`). A failure anywhere before the switch leaves the
 previous environment untouched; a kill at any moment is repaired by the next
 run, which builds a fresh generation.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from px.config import Settings
-from px.errors import Busy, InstallError, LockStale
+from px.errors import InstallError, LockStale
 from px.install import state
 from px.install.select import selection_key
+from px.ops.activate import project_lock
 from px.reporter import QuietReporter, Reporter
 
 if TYPE_CHECKING:
     from px.interp import Interpreter
     from px.lock import Lock
+    from px.ops.activate import Plan
     from px.project import Project
     from px.store import Store
 
@@ -51,21 +53,6 @@ class InstallResult:
             "python": self.python,
             "warnings": list(self.warnings),
         }
-
-
-@contextlib.contextmanager
-def project_lock(px_dir: Path, *, wait: bool = True) -> Iterator[None]:
-    """Serialise installs of one project: a second px waits for the first."""
-    px_dir.mkdir(exist_ok=True)
-    with open(px_dir / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError as error:
-            raise Busy(f"another px is installing into {px_dir}") from error
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def install(
@@ -128,13 +115,12 @@ def _install(
 ) -> InstallResult:
     from px.install import generation
     from px.install.select import select
-    from px.install.tree import compile_later
+    from px.ops.activate import Plan, activate
     from px.ops.audited import audited_store
     from px.ops.context import choose_for, index_client
     from px.ops.lock import read_lock
-    from px.ops.materialize import assemble, fetch_missing, stored_wheels
+    from px.ops.materialize import fetch_missing, materialise, stored_wheels
     from px.project import input_digest, load_project
-    from px.store import environments
 
     project = load_project(root)
     lock = _current_lock(project, read_lock(root / "px.lock"), frozen, settings)
@@ -158,66 +144,43 @@ def _install(
         wheels = [found[p.name] for p in packages]
         if project.is_package:
             wheels.append(editable)
-        number = generation.next_number(px_dir)
-        trees = assemble(
-            store, interpreter, wheels, px_dir, number, settings.store_dir / "trees", reporter
+        trees_root = settings.store_dir / "trees"
+        made = materialise(store, interpreter, wheels, trees_root, reporter)
+        plan = Plan(
+            interpreter=interpreter,
+            target=target.id,
+            input_digest=input_digest(project),
+            packages=len(packages),
+            wheel_ids=tuple(w.id for w in wheels),
+            trees=made.trees,
+            entry_points=made.entry_points,
         )
-        lock_sha = state.file_sha256(str(root / "px.lock"))
-        gen_id = environments.stage(
-            store,
-            project=str(root),
-            number=number,
-            lock_sha256=lock_sha,
-            python=interpreter.base_executable,
-            selection=selection,
-            wheel_ids=[w.id for w in wheels],
-        )
-        generation.switch(px_dir, number)
-        environments.commit(store, gen_id)
-        compile_later(
-            interpreter,
-            trees.trees,
-            generation.site_packages(px_dir / "gens" / str(number), interpreter),
-        )
-        _audit_pth_files(store, root, number, generation.site_packages(px_dir, interpreter))
-        state.write(
-            str(root),
-            selection,
-            number,
-            {
-                "python": str(generation.python_in(px_dir)),
-                "base_python": interpreter.base_executable,
-                "packages": str(len(packages)),
-                "target": target.id,
-                "input_digest": input_digest(project),
-                "trees": str(settings.store_dir / "trees"),
-            },
-        )
+        number, warnings = activate(store, root, plan, selection, trees_root)
+        if not project.is_package:  # an editable install is made for its own directory
+            _remember_plan(store, root, selection, settings, plan)
     return InstallResult(
         str(root),
         "installed",
         number,
         len(packages),
         str(generation.python_in(px_dir)),
-        tuple(trees.warnings),
+        tuple(warnings),
     )
 
 
-def _audit_pth_files(store: Store, root: Path, number: int, site: Path) -> None:
-    """Each .pth file runs code at every interpreter start: record every one we install."""
-    from px.store import audit
+def _remember_plan(
+    store: Store, root: Path, selection: str, settings: Settings, plan: Plan
+) -> None:
+    """Let the next warm install of these exact files skip straight to :func:`activate`."""
+    from px.store import install_plans
 
-    started = audit.now()
-    for name in sorted(os.listdir(site)):
-        if name.endswith(".pth"):
-            audit.record(
-                store,
-                "install: .pth file",
-                started_at=started,
-                outcome="ok",
-                exit_code=0,
-                detail={"project": str(root), "generation": number, "file": name},
-            )
+    try:
+        pyproject = (root / "pyproject.toml").read_bytes()
+        lock = (root / "px.lock").read_bytes()
+    except OSError:
+        return
+    key = install_plans.plan_key(pyproject, lock, selection, settings.python or "", os.environ)
+    install_plans.remember(store, key, plan.to_json())
 
 
 def _current_lock(project: Project, lock: Lock | None, frozen: bool, settings: Settings) -> Lock:

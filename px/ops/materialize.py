@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from packaging.tags import Tag
 
     from px.index.client import IndexClient
+    from px.install.generation import EntryPoint
     from px.install.tree import Tree
     from px.install.wheel import WheelRecord
     from px.interp import Interpreter
@@ -32,6 +33,34 @@ class Assembled:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Materialised:
+    trees: tuple[Tree, ...]  # one per wheel, in the wheels' order
+    entry_points: tuple[EntryPoint, ...]
+
+
+def materialise(
+    store: Store,
+    interpreter: Interpreter,
+    wheels: Sequence[WheelRecord],
+    trees_root: Path,
+    reporter: Reporter,
+) -> Materialised:
+    """The read-only tree of every wheel (built when missing) and their console scripts."""
+    from px.install.generation import EntryPoint
+    from px.install.tree import ensure_trees
+
+    reporter.start("materialising", len(wheels))
+    trees = ensure_trees(store, wheels, interpreter, trees_root)
+    reporter.finish()
+    entry_points = tuple(
+        EntryPoint(name, module, attr, gui)
+        for wheel in wheels
+        for name, module, attr, gui in _entry_points(wheel)
+    )
+    return Materialised(tuple(trees[w.sha256] for w in wheels), entry_points)
+
+
 def assemble(
     store: Store,
     interpreter: Interpreter,
@@ -43,19 +72,10 @@ def assemble(
 ) -> Assembled:
     """Build generation ``number`` of ``px_dir`` from ``wheels`` (not switched in yet)."""
     from px.install import generation
-    from px.install.tree import ensure_trees
 
-    reporter.start("materialising", len(wheels))
-    trees = ensure_trees(store, wheels, interpreter, trees_root)
-    reporter.finish()
-    entry_points = [
-        generation.EntryPoint(name, module, attr, gui)
-        for wheel in wheels
-        for name, module, attr, gui in _entry_points(wheel)
-    ]
-    used = tuple(trees[w.sha256] for w in wheels)
-    _, warnings = generation.build(px_dir, number, interpreter, used, entry_points)
-    return Assembled(used, tuple(warnings))
+    made = materialise(store, interpreter, wheels, trees_root, reporter)
+    _, warnings = generation.build(px_dir, number, interpreter, made.trees, made.entry_points)
+    return Assembled(made.trees, tuple(warnings))
 
 
 @functools.lru_cache(maxsize=8)

@@ -67,7 +67,7 @@ def ensure_tool(
     path = tool_dir(settings, tool, version, target)
     if _ready(path, tool):
         return path
-    from px.ops.install import project_lock
+    from px.ops.activate import project_lock
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with project_lock(path):  # a second px waits, then finds it ready

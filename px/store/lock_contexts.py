@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import sqlite3
 import sys
 
 from px import __version__
-from px.home import BUSY_TIMEOUT_MS, store_uri
+from px.store.quick import read_row
 
 TYPE_CHECKING = False  # not `typing`: this module is on the start-up fast path
 if TYPE_CHECKING:
@@ -71,25 +70,11 @@ def remember(store: Store, key: str, context: Context) -> None:
 
 
 def recall(store_file: str, key: str) -> Context | None:
-    """The context ``key`` read straight from the store file; None when unknown or unreadable.
-
-    A fast path only: any problem (no store, an older schema, a busy or damaged
-    file) answers None and the normal path takes over, reporting it properly.
-    """
-    try:
-        conn = sqlite3.connect(
-            store_uri(store_file, "ro"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-        )
-    except sqlite3.Error:
-        return None
-    try:
-        row = conn.execute(
-            "SELECT input_digest, target_id, lock_sha256, packages, memo_key "
-            "FROM lock_contexts WHERE key = ?",
-            (key,),
-        ).fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
+    """The context ``key`` read straight from the store file; None when unknown or unreadable."""
+    row = read_row(
+        store_file,
+        "SELECT input_digest, target_id, lock_sha256, packages, memo_key "
+        "FROM lock_contexts WHERE key = ?",
+        (key,),
+    )
     return None if row is None else Context(*row)

@@ -285,6 +285,8 @@ def _delete_unwanted(conn: Connection, cutoff: str) -> _Dropped:
         "DELETE FROM tool_envs WHERE id NOT IN (SELECT id FROM temp.prune_keep_tool)"
     ).rowcount
     conn.execute("DELETE FROM wheels WHERE id IN (SELECT id FROM temp.prune_wheels)")
+    if dropped:  # plans are shortcuts, cheap to make again: none may name a dropped wheel
+        conn.execute("DELETE FROM install_plans")
     return _Dropped(dropped, int(downloads), int(tools))
 
 

@@ -93,6 +93,8 @@ def test_prune_drops_the_old_lock_wheels_and_keeps_the_environment(  # type: ign
     assert report["downloads"] == 1 and report["trees"] == len(old_trees)
     assert counts(store_dir) == before  # a dry run changes nothing
     assert all(t.is_dir() for t in old_trees)
+    plans = rows(store_dir, "SELECT count(*) FROM install_plans")[0][0]
+    assert plans == 2  # one per lock installed, kept by the dry run
 
     done = px("cache", "prune", "--json", cwd=project)
     assert done.code == 0, done.err
@@ -101,6 +103,7 @@ def test_prune_drops_the_old_lock_wheels_and_keeps_the_environment(  # type: ign
     }
     assert OLD not in wheel_names(store_dir) and NEW in wheel_names(store_dir)
     assert not any(t.exists() for t in old_trees)
+    assert rows(store_dir, "SELECT count(*) FROM install_plans")[0][0] == 0  # may name OLD
     assert trees(store_dir, NEW)
     after = counts(store_dir)
     assert after[0] == before[0] - report["objects"]
