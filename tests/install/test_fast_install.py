@@ -5,38 +5,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.install.test_env_install import PYPROJECT, env_python
+from tests.probe import run_probed
 
-PROBE = """
-import sys
-from px.cli.main import main
-code = main(sys.argv[1:])
-print('LOADED:' + ','.join(sorted(m for m in ('packaging', 'px.lock.parse', 'px.ops.install')
-                                  if m in sys.modules)))
-raise SystemExit(code)
-"""
+WATCHED = ("packaging", "px.lock.parse", "px.ops.install")
 
 
 def px_probe(project: Path, *argv: str) -> tuple[int, str, list[str]]:
-    """Run px in a subprocess; its exit code, stdout (without the probe line), heavy modules."""
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *argv],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        env=dict(os.environ),
-        timeout=300,
-    )
-    lines = result.stdout.splitlines()
-    assert lines, result.stderr
-    loaded = [m for m in lines[-1].removeprefix("LOADED:").split(",") if m]
-    return result.returncode, "\n".join(lines[:-1]), loaded
+    """Run px in a subprocess; its exit code, stdout, and which heavy modules it imported."""
+    return run_probed(project, argv, WATCHED)
 
 
 @pytest.fixture

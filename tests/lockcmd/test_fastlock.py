@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-PROBE = """
-import sys
-from px.cli.main import main
-code = main(sys.argv[1:])
-print('LOADED:' + ','.join(sorted(m for m in ('packaging', 'px.lock.parse', 'px.ops.lock')
-                                  if m in sys.modules)))
-raise SystemExit(code)
-"""
+from tests.probe import run_probed
+
+WATCHED = ("packaging", "px.lock.parse", "px.ops.lock")
 
 
 def px_probe(project: Path, *argv: str) -> tuple[int, str, list[str]]:
-    """Run px in a subprocess; its exit code, stdout (without the probe line), heavy modules."""
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *argv],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        env=dict(os.environ),
-        timeout=300,
-    )
-    lines = result.stdout.splitlines()
-    loaded = [m for m in lines[-1].removeprefix("LOADED:").split(",") if m]
-    return result.returncode, "\n".join(lines[:-1]), loaded
+    """Run px in a subprocess; its exit code, stdout, and which heavy modules it imported."""
+    return run_probed(project, argv, WATCHED)
 
 
 def test_unchanged_project_is_answered_without_the_lock_parser(px, project: Path) -> None:  # type: ignore[no-untyped-def]
