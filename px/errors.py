@@ -12,7 +12,10 @@ Exit codes are part of px's interface: they are documented in
 from __future__ import annotations
 
 import enum
-from typing import ClassVar
+
+TYPE_CHECKING = False  # typing itself costs the fast paths milliseconds; mypy reads this as True
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 class ExitCode(enum.IntEnum):

@@ -14,13 +14,34 @@ from px.errors import IntegrityError
 
 # Digests px checks when an index announces them (weak ones like md5 are ignored).
 CHECKED_ALGORITHMS = frozenset({"sha224", "sha256", "sha384", "sha512"})
+DOWNLOADS = "downloads"  # the store directory's folder for bodies being downloaded
+PARTIAL_PREFIX, PARTIAL_SUFFIX = "px-download-", ".part"
+ABANDONED_AFTER = 3600  # seconds: a download this old belongs to a px that was killed
+
+
+def sweep_partial_downloads(directory: Path, max_age: float = ABANDONED_AFTER) -> int:
+    """Remove the partial downloads a killed px left in ``directory``; how many there were.
+
+    Another px may be downloading now: only files untouched for ``max_age`` go.
+    """
+    import time
+
+    removed, now = 0, time.time()
+    for path in directory.glob(f"{PARTIAL_PREFIX}*{PARTIAL_SUFFIX}"):
+        try:
+            if now - path.stat().st_mtime > max_age:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 class HashingFileSink:
     """A temporary file that hashes what is written: sha256, blake3 and any announced sha2."""
 
     def __init__(self, directory: Path | None = None, algorithms: Iterable[str] = ()) -> None:
-        fd, name = tempfile.mkstemp(prefix="px-download-", suffix=".part", dir=directory)
+        fd, name = tempfile.mkstemp(prefix=PARTIAL_PREFIX, suffix=PARTIAL_SUFFIX, dir=directory)
         os.close(fd)
         self.path = Path(name)
         self._algorithms = sorted({"sha256", *(a for a in algorithms if a in CHECKED_ALGORITHMS)})

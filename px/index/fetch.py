@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from px.errors import OfflineMiss
 from px.index import caching
-from px.index.download import CHECKED_ALGORITHMS, HashingFileSink, check_digest, hash_file
+from px.index.download import (
+    CHECKED_ALGORITHMS,
+    DOWNLOADS,
+    HashingFileSink,
+    check_digest,
+    hash_file,
+    sweep_partial_downloads,
+)
 from px.index.pages import JSON_TYPE
 from px.index.store_writes import Rows, StoreWriter
 from px.index.urls import redact
@@ -82,6 +89,16 @@ class CachedFetcher:
         self.transport = transport
         self.offline = offline
         self.writer = StoreWriter(store)
+        self._downloads: Path | None = None
+
+    def _download_dir(self) -> Path:
+        """Where bodies stream to before they are stored: inside the store directory, so
+        what a killed px leaves is found and swept here, never left in the system's /tmp."""
+        if self._downloads is None:
+            self._downloads = self.store.directory / DOWNLOADS
+            self._downloads.mkdir(exist_ok=True)
+            sweep_partial_downloads(self._downloads)
+        return self._downloads
 
     # -- pages and other URL-keyed documents --------------------------------------
 
@@ -261,7 +278,7 @@ class CachedFetcher:
         if self.offline:
             raise offline_miss(what, url)
         assert self.transport is not None
-        with HashingFileSink(algorithms=expected) as sink:
+        with HashingFileSink(self._download_dir(), algorithms=expected) as sink:
             response = self.transport.get(url, sink, {"Accept": "*/*"})
             sink.finish()
             if response.status != 200:

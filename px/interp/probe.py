@@ -9,7 +9,6 @@ keeps the answer identical to what pip would compute inside that interpreter.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +89,8 @@ def describe_running() -> Interpreter:
 
 def probe(path: str | Path, *, timeout: float = 30) -> Interpreter:
     """Run the interpreter at ``path`` once to describe it."""
+    import subprocess
+
     import packaging
 
     packaging_root = str(Path(packaging.__file__).resolve().parent.parent)

@@ -19,12 +19,12 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from px import __version__
 from px.errors import StoreTooNew
 from px.store.revisions import head_revision, known_revisions, migrations_dir, schema_snapshot
 
+TYPE_CHECKING = False  # typing itself costs the fast paths milliseconds; mypy reads this as True
 if TYPE_CHECKING:
     from px.store.engine import Connection, Store
 

@@ -194,3 +194,24 @@ def test_redirect_to_another_port_is_followed_for_pages(
         assert all(f.url.startswith(mirror.base_url) for f in files)
         offline = dataclasses.replace(FAST, offline=True)
         assert make_client(settings=offline).project_files("greet-lib") == files
+
+
+def test_partial_downloads_stay_in_the_store_and_abandoned_ones_are_swept(
+    make_client: ClientFactory, index: Any, store: Any
+) -> None:
+    import os
+
+    downloads = store.directory / "downloads"
+    downloads.mkdir()
+    abandoned = downloads / "px-download-killed.part"  # what a SIGKILLed px leaves
+    abandoned.write_bytes(b"half a wheel")
+    os.utime(abandoned, (time.time() - 7200, time.time() - 7200))
+    in_flight = downloads / "px-download-another-px.part"  # another px, downloading now
+    in_flight.write_bytes(b"a quarter")
+    client = make_client()
+    wheel = _wheel(client)
+    index.truncate(wheel.filename, times=10)
+    with pytest.raises(NetworkError):
+        client.download(wheel)  # a failed download cleans up after itself
+    assert client.download(_wheel(client, "diamond-a"))  # and so does one that succeeds
+    assert sorted(p.name for p in downloads.iterdir()) == [in_flight.name]
