@@ -223,6 +223,10 @@ class IndexClient:
             data = self._wheel_metadata_by_range(file)
             if data is not None:
                 return data
+        if file.kind == "wheel" and self._fetcher.known(file.sha256) is None:
+            data = self._metadata_from_download(file)
+            if data is not None:
+                return data
         key = self.download(file)
         with tempfile.TemporaryDirectory(prefix="px-meta-") as tmp:
             path = Path(tmp) / file.filename
@@ -236,6 +240,20 @@ class IndexClient:
                 why="its PKG-INFO is missing, older than 2.2, or marks them dynamic",
             )
         return data
+
+    def _metadata_from_download(self, file: FileInfo) -> bytes | None:
+        """A wheel's METADATA read from its download before the wheel is stored (which
+        happens behind, see :meth:`CachedFetcher.read_download`); None: download it
+        the usual way (offline, a ``file:`` URL, or a server that says 404)."""
+        if self._transport is None or not file.url.startswith(("http://", "https://")):
+            return None
+        return self._fetcher.read_download(
+            file.url,
+            filename=file.filename,
+            expected=self._expected_hashes(file),
+            what=file.filename,
+            read=lambda path: read_wheel_metadata(path, file.filename),
+        )
 
     def _wheel_metadata_by_range(self, file: FileInfo) -> bytes | None:
         """A wheel's METADATA without its download (:mod:`px.index.lazy_wheel`), kept in the
@@ -327,7 +345,7 @@ class IndexClient:
 
     def download(self, file: FileInfo, expected_sha256: str | None = None) -> str:
         """Put ``file`` into the store (once per sha256) and return its blob key."""
-        expected = {algo: digest for algo, digest in file.hashes}
+        expected = self._expected_hashes(file)
         if expected_sha256 is not None:
             wanted = expected_sha256.lower().removeprefix("sha256:")
             if "sha256" in expected and expected["sha256"] != wanted:
@@ -348,6 +366,10 @@ class IndexClient:
                 hint="the index may have removed it; run the command again to refresh the page",
             )
         return key
+
+    @staticmethod
+    def _expected_hashes(file: FileInfo) -> dict[str, str]:
+        return {algo: digest for algo, digest in file.hashes}
 
     def download_many(self, files: Iterable[FileInfo]) -> dict[FileInfo, str]:
         """:meth:`download` in parallel; the first failure is raised."""
@@ -373,6 +395,7 @@ class IndexClient:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
+        self._fetcher.close()  # the downloads still being stored
         if self._transport is not None:
             self._transport.close()
 

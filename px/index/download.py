@@ -46,6 +46,7 @@ class HashingFileSink:
         self.path = Path(name)
         self._algorithms = sorted({"sha256", *(a for a in algorithms if a in CHECKED_ALGORITHMS)})
         self._file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
+        self._detached = False
         self.reset()
 
     def reset(self) -> None:
@@ -76,6 +77,12 @@ class HashingFileSink:
     def blake3(self) -> str:
         return str(self._blake3.hexdigest())
 
+    def detach(self) -> HashingFileSink:
+        """Keep the file when the ``with`` block ends: the caller owns it now and calls
+        :meth:`discard` when done with it."""
+        self._detached = True
+        return self
+
     def discard(self) -> None:
         if not self._file.closed:
             self._file.close()
@@ -85,7 +92,8 @@ class HashingFileSink:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.discard()
+        if not self._detached:
+            self.discard()
 
 
 def hash_file(path: Path, algorithm: str = "sha256") -> str:

@@ -9,11 +9,15 @@ SQLite's lock; small documents (metadata files) stay in memory end to end.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from px.errors import OfflineMiss
 from px.index import caching
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger("px.index")
+T = TypeVar("T")
+Reader = Callable[[Path], T]  # reads what it needs from a downloaded file
 ABSENT = {404, 410}
 
 
@@ -90,6 +96,9 @@ class CachedFetcher:
         self.offline = offline
         self.writer = StoreWriter(store)
         self._downloads: Path | None = None
+        self._behind: concurrent.futures.ThreadPoolExecutor | None = None
+        self._behind_lock = threading.Lock()
+        self._pending: dict[str, concurrent.futures.Future[None]] = {}  # by URL
 
     def _download_dir(self) -> Path:
         """Where bodies stream to before they are stored: inside the store directory, so
@@ -269,6 +278,7 @@ class CachedFetcher:
         ``expected`` maps hash algorithms to digests; a mismatch stores nothing.
         ``None``: the server says the file does not exist (404/410).
         """
+        self._wait_behind(url)  # a download of this file being stored: use it once it is
         found = self.known(expected.get("sha256"))
         if found is not None:
             log.debug("%s already in the store (sha256)", filename)
@@ -277,23 +287,86 @@ class CachedFetcher:
             return self._local(url, filename=filename, expected=expected)
         if self.offline:
             raise offline_miss(what, url)
+        with self._download(url, filename, expected) as sink:
+            if sink is None:
+                return None
+            return self._store_download(sink, filename, url)
+
+    def read_download(
+        self, url: str, *, filename: str, expected: dict[str, str], what: str, read: Reader[T]
+    ) -> T | None:
+        """Download ``url`` (checked like :meth:`content`) and return ``read(file)`` at once.
+
+        The file is stored in the background, so whoever waits for ``read``'s
+        answer (the resolver, for a wheel's METADATA) does not also wait for it
+        to be compressed and written behind the other downloads; :meth:`close`
+        waits for every such write. ``None``: 404/410.
+        """
+        if self.offline:
+            raise offline_miss(what, url)
+        with self._download(url, filename, expected) as sink:
+            if sink is None:
+                return None
+            result = read(sink.path)
+            self._store_later(sink.detach(), filename, url)
+            return result
+
+    @contextlib.contextmanager
+    def _download(
+        self, url: str, filename: str, expected: dict[str, str]
+    ) -> Iterator[HashingFileSink | None]:
+        """A finished, verified download in a temporary file; None when the server has none."""
         assert self.transport is not None
         with HashingFileSink(self._download_dir(), algorithms=expected) as sink:
             response = self.transport.get(url, sink, {"Accept": "*/*"})
             sink.finish()
             if response.status != 200:
-                return None
+                yield None
+                return
             for algorithm, digest in sorted(expected.items()):
                 if algorithm in CHECKED_ALGORITHMS:
                     check_digest(filename, algorithm, digest, sink.digest(algorithm))
-            # The blake3 computed while streaming is the blob key: skip the write if present.
-            key = sink.blake3
-            if not self.store.blobs.has(key):
-                with self.writer.exclusive():
-                    key = self.store.blobs.put_file(sink.path)
-            self.writer.write((), self._record(sink.sha256, sink.size, filename, url, key))
-            log.debug("downloaded %s (%d bytes)", filename, sink.size)
-            return key
+            yield sink
+
+    def _store_download(self, sink: HashingFileSink, filename: str, url: str) -> str:
+        # The blake3 computed while streaming is the blob key: skip the write if present.
+        key = sink.blake3
+        if not self.store.blobs.has(key):
+            with self.writer.exclusive():
+                key = self.store.blobs.put_file(sink.path)
+        self.writer.write((), self._record(sink.sha256, sink.size, filename, url, key))
+        log.debug("downloaded %s (%d bytes)", filename, sink.size)
+        return key
+
+    def _store_later(self, sink: HashingFileSink, filename: str, url: str) -> None:
+        def store() -> None:
+            try:
+                self._store_download(sink, filename, url)
+            except Exception as error:  # a cache that stays cold: the next run downloads again
+                log.debug("could not store %s: %s", filename, error)
+            finally:
+                sink.discard()
+
+        with self._behind_lock:
+            if self._behind is None:
+                self._behind = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="px-store-behind"
+                )
+            self._pending[url] = self._behind.submit(store)
+
+    def _wait_behind(self, url: str) -> None:
+        with self._behind_lock:
+            pending = self._pending.pop(url, None)
+        if pending is not None:
+            pending.result()  # store() never raises
+
+    def close(self) -> None:
+        """Wait for the downloads being stored in the background."""
+        with self._behind_lock:
+            behind, self._behind = self._behind, None
+            self._pending.clear()
+        if behind is not None:
+            behind.shutdown(wait=True)
 
     def _local(self, url: str, *, filename: str, expected: dict[str, str]) -> str | None:
         path = local_path(url)

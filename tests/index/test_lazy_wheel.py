@@ -50,6 +50,7 @@ def test_a_server_ignoring_ranges_gets_the_wheel_downloaded(
     assert client.metadata(wheel).name == "ruff"
     files = [r for r in index.requests if "/files/" in r.path]
     assert [("range" in r.headers) for r in files] == [True, False]  # abandoned, then downloaded
+    client.close()  # the download is stored behind the resolver's back; close waits for it
     assert client._fetcher.known(wheel.sha256) is not None  # verified and stored by sha256
 
 

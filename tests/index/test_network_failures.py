@@ -83,12 +83,14 @@ def test_a_truncation_once_is_retried(make_client: ClientFactory, index: Any) ->
     assert client.download(wheel)
 
 
+@pytest.mark.parametrize("what", ["download", "metadata read from the download"])
 def test_a_wrong_hash_stores_nothing(
     make_client: ClientFactory,
     index: Any,
     store: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    what: str,
 ) -> None:
     temp = tmp_path / "temp"
     temp.mkdir()
@@ -98,14 +100,19 @@ def test_a_wrong_hash_stores_nothing(
     index.corrupt(wheel.filename)
     blobs = count_rows(store, "blobs")
     with pytest.raises(IntegrityError) as info:
-        client.download(wheel)
+        if what == "download":
+            client.download(wheel)
+        else:  # no metadata file: METADATA is read from the downloaded wheel
+            client.metadata(dataclasses.replace(wheel, core_metadata=False))
+    client.close()  # nothing may be left to store behind
     error = info.value
     assert wheel.filename in error.what
     assert f"expected sha256:{wheel.sha256}" in (error.why or "")
     assert "got sha256:" in (error.why or "")
     assert count_rows(store, "blobs") == blobs
     assert count_rows(store, "http_content") == 0
-    assert list(temp.iterdir()) == []  # the temporary download is gone
+    assert list(temp.iterdir()) == []
+    assert list((store.directory / "downloads").iterdir()) == []  # the download is gone
 
 
 def test_a_caller_hash_is_checked_too(make_client: ClientFactory, store: Any) -> None:
