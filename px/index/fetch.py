@@ -103,10 +103,11 @@ class CachedFetcher:
     def _download_dir(self) -> Path:
         """Where bodies stream to before they are stored: inside the store directory, so
         what a killed px leaves is found and swept here, never left in the system's /tmp."""
-        if self._downloads is None:
-            self._downloads = self.store.directory / DOWNLOADS
-            self._downloads.mkdir(exist_ok=True)
-            sweep_partial_downloads(self._downloads)
+        if self._downloads is None:  # threads racing here all make it: harmless
+            downloads = self.store.directory / DOWNLOADS
+            downloads.mkdir(exist_ok=True)
+            sweep_partial_downloads(downloads)
+            self._downloads = downloads  # only once it exists: another thread may use it
         return self._downloads
 
     # -- pages and other URL-keyed documents --------------------------------------

@@ -46,7 +46,11 @@ def start_install(root: Path, store_dir: Path) -> subprocess.Popen[str]:
 def assert_converged(root: Path, store_dir: Path) -> None:
     env = {**os.environ, "PX_HOME": str(store_dir)}
     result = subprocess.run(
-        [sys.executable, "-m", "px", "install"], cwd=root, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "px", "-v", "install"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     ran = subprocess.run(
@@ -104,8 +108,9 @@ def test_sigkill_at_many_points_then_install_converges(
         assert_converged(root, store)
     # Assembling a generation is now a few dozen links: a kill rarely lands inside it, and
     # what it would leave (gens/.N.tmp) is built by hand in the next test instead.
+    # An install is now done in well under a second: the later timed points may find it done.
     assert {"mid-download", "mid-materialise"} <= set(killed), killed
-    assert len(killed) >= 5, killed
+    assert len(killed) >= 4, killed
 
 
 def _elapsed(t0: list[float]) -> float:

@@ -186,12 +186,25 @@ def test_an_environment_whose_store_is_gone_is_rebuilt(px, project: Path, store_
     assert px("install", cwd=project).code == 0
     code = "import diamond_a, nsroot.a, nsroot.b; print('ok')"
     assert px_subprocess(project, "run", "python", "-c", code).stdout.strip() == "ok"
+    wait_for_compiled_trees(store_dir)  # the detached compiler writes into the trees
     shutil.rmtree(store_dir)  # the generation's links now point nowhere
     assert env_python(project, "import diamond_a").returncode != 0
     again = px_subprocess(project, "run", "python", "-c", code)
     assert again.returncode == 0, again.stderr  # not the fast path: synced from the index first
     assert again.stdout.strip() == "ok"
     assert (store_dir / "trees").is_dir()
+
+
+def wait_for_compiled_trees(store_dir: Path, timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        markers = [json.loads(m.read_text()) for m in (store_dir / "trees").glob("*/.px-tree.json")]
+        if markers and all(m["compiled"] for m in markers):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the trees were not byte-compiled in time")
 
 
 def test_groups_and_tidy(px, project: Path) -> None:  # type: ignore[no-untyped-def]
