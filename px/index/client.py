@@ -26,7 +26,7 @@ from px.index.filenames import try_parse_filename
 from px.index.find_links import find_links_files
 from px.index.metadata import parse_core_metadata, read_sdist_metadata, read_wheel_metadata
 from px.index.models import CoreMetadata, FileInfo, ProjectPage
-from px.index.pages import ACCEPT, parse_project_page
+from px.index.pages import ACCEPT, Keep, parse_project_page
 from px.index.urls import project_page_url, redact
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class IndexClient:
         self._fetcher = CachedFetcher(store, transport, offline=self.settings.offline)
         self._store = store
         self._lock = threading.Lock()
-        self._projects: dict[str, list[FileInfo]] = {}
+        self._projects: dict[tuple[str, Keep | None], list[FileInfo]] = {}  # by (name, keep)
         self._metadata: dict[str, CoreMetadata] = {}
         self._link_pages: dict[str, ProjectPage] = {}
         # (index name, project) -> blob key of each project page read; None: not on that index
@@ -107,12 +107,16 @@ class IndexClient:
             return tuple(i for i in self.indexes if i.name == pinned)
         return tuple(i for i in self.indexes if not i.explicit)
 
-    def project_files(self, name: str) -> list[FileInfo]:
-        """Every file of ``name`` (first index that has it, plus find-links)."""
+    def project_files(self, name: str, keep: Keep | None = None) -> list[FileInfo]:
+        """Every file of ``name`` (first index that has it, plus find-links).
+
+        ``keep``: only the index's files whose names it accepts (a resolver for
+        one target passes :meth:`Target.may_install`); find-links files all come.
+        """
         project = canonicalize_name(name)
         with self._lock:
-            if project in self._projects:
-                return list(self._projects[project])
+            if (project, keep) in self._projects:
+                return list(self._projects[project, keep])
         files: list[FileInfo] = []
         for index in self.indexes_for(project):
             fetched = self._page(index, project)
@@ -120,7 +124,12 @@ class IndexClient:
                 log.debug("%s: not on index %s", project, index.name)
                 continue
             page = parse_project_page(
-                fetched.body, fetched.content_type, fetched.url, project=project, index=index.name
+                fetched.body,
+                fetched.content_type,
+                fetched.url,
+                project=project,
+                index=index.name,
+                keep=keep,
             )
             files = list(page.files)
             log.debug("%s: %d files on index %s", project, len(files), index.name)
@@ -128,7 +137,7 @@ class IndexClient:
         for source in self.find_links:
             files.extend(self._find_links(source, project))
         with self._lock:
-            self._projects[project] = files
+            self._projects[project, keep] = files
         return list(files)
 
     def _page(

@@ -7,6 +7,7 @@ URLs are resolved against the page URL and lose any credentials they carried.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -15,6 +16,8 @@ from packaging.utils import canonicalize_name
 from px.errors import NetworkError
 from px.index.models import FileInfo, Hashes, ProjectPage, make_hashes
 from px.index.urls import redact, resolve, strip_fragment
+
+Keep = Callable[[str], bool]  # which file names a caller wants (see parse_project_page)
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -39,13 +42,24 @@ def _check_api_version(version: object, url: str) -> None:
 
 
 def parse_project_page(
-    body: bytes, content_type: str, page_url: str, *, project: str, index: str = ""
+    body: bytes,
+    content_type: str,
+    page_url: str,
+    *,
+    project: str,
+    index: str = "",
+    keep: Keep | None = None,
 ) -> ProjectPage:
-    """Parse a project page by its ``Content-Type``."""
+    """Parse a project page by its ``Content-Type``.
+
+    ``keep``: a test on file names; JSON entries it refuses are dropped before
+    they are turned into :class:`FileInfo` (PyPI lists thousands of wheels for
+    other platforms: 15,057 files for pydantic-core).
+    """
     mime, _, params = content_type.partition(";")
     mime = mime.strip().lower()
     if mime.endswith("json"):
-        return parse_json_page(body, page_url, project=project, index=index)
+        return parse_json_page(body, page_url, project=project, index=index, keep=keep)
     if mime in {HTML_TYPE, "text/html", ""}:
         charset = "utf-8"
         for param in params.split(";"):
@@ -64,9 +78,16 @@ def parse_project_page(
 
 
 def _json_hashes(value: object) -> Hashes:
-    if isinstance(value, dict):
-        return make_hashes({str(k): str(v) for k, v in value.items() if isinstance(v, str)})
-    return ()
+    if not isinstance(value, dict):
+        return ()
+    if len(value) == 1:  # the usual {"sha256": ...}: no sorting, no second dict
+        ((algorithm, digest),) = value.items()
+        return (
+            ((str(algorithm).lower(), digest.lower()),)
+            if isinstance(digest, str) and digest
+            else ()
+        )
+    return make_hashes({str(k): str(v) for k, v in value.items() if isinstance(v, str)})
 
 
 def _json_file(entry: dict[str, Any], page_url: str, index: str) -> FileInfo | None:
@@ -96,7 +117,9 @@ def _json_file(entry: dict[str, Any], page_url: str, index: str) -> FileInfo | N
     )
 
 
-def parse_json_page(body: bytes, page_url: str, *, project: str, index: str = "") -> ProjectPage:
+def parse_json_page(
+    body: bytes, page_url: str, *, project: str, index: str = "", keep: Keep | None = None
+) -> ProjectPage:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -105,10 +128,11 @@ def parse_json_page(body: bytes, page_url: str, *, project: str, index: str = ""
         raise _bad_page(page_url, "it has no 'files' list")
     meta = data.get("meta")
     _check_api_version(meta.get("api-version") if isinstance(meta, dict) else None, page_url)
+    entries = [e for e in data["files"] if isinstance(e, dict)]
+    if keep is not None:
+        entries = [e for e in entries if not isinstance(f := e.get("filename"), str) or keep(f)]
     files = tuple(
-        info
-        for entry in data["files"]
-        if isinstance(entry, dict) and (info := _json_file(entry, page_url, index)) is not None
+        info for entry in entries if (info := _json_file(entry, page_url, index)) is not None
     )
     versions = data.get("versions")
     name = data.get("name")

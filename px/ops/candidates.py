@@ -212,8 +212,8 @@ class IndexCandidates:
         return self._project(name).result()
 
     def _load(self, name: str) -> dict[Version, _Usable]:
-        files = self.client.project_files(name)
-        if not files:
+        files = self.client.project_files(name, keep=self.target.may_install)
+        if not files and not self.client.project_files(name):  # none for this target, or none
             raise ProjectNotFound(canonicalize_name(name))
         from px.index.select import usable_files
 
