@@ -9,9 +9,10 @@ discovery and no manifest reads: one row of the store, the trees' listings,
 and :func:`px.ops.activate.activate`, the very steps the normal path ends
 with, so the environment, the store's records and the output are the same.
 
-Only ``px install [--frozen] [-q]`` comes here (the default selection). No
-plan, a tree or wheel gone since, or any problem before the switch returns
-None and takes the normal path, which reports errors properly.
+Only ``px install [--frozen] [-q]`` and ``px run [--frozen] CMD...`` (which
+syncs before it runs) come here, for the default selection. No plan, a tree
+or wheel gone since, or any problem before the switch returns None and takes
+the normal path, which reports errors properly.
 """
 
 from __future__ import annotations
@@ -37,6 +38,30 @@ def try_install(argv: list[str]) -> int | None:
     root = state.find_root(os.getcwd())
     if root is None:
         return None
+    done = _install_from_plan(root)
+    if done is None:
+        return None
+    sys.stdout.write(done + "\n")
+    return 0
+
+
+def try_run(argv: list[str]) -> int | None:
+    """`px run CMD...` in a project whose environment a plan can build: build it, exec CMD."""
+    from px.cli.fastpath import run_command
+    from px.install import state
+
+    command = run_command(argv)
+    root = state.find_root(os.getcwd())
+    if command is None or root is None or _install_from_plan(root) is None:
+        return None
+    from px.install.runner import exec_in
+
+    exec_in(root, command)
+    return None  # not found: let the normal path report it
+
+
+def _install_from_plan(root: str) -> str | None:
+    """Install ``root`` from its remembered plan; what `px install` prints, or None."""
     try:
         with open(os.path.join(root, "pyproject.toml"), "rb") as f:
             pyproject = f.read()
@@ -63,7 +88,7 @@ def try_install(argv: list[str]) -> int | None:
     return _activate(settings, root, plan)
 
 
-def _activate(settings: Settings, root: str, plan: Plan) -> int | None:
+def _activate(settings: Settings, root: str, plan: Plan) -> str | None:
     from pathlib import Path
 
     from px.errors import PxError
@@ -77,14 +102,11 @@ def _activate(settings: Settings, root: str, plan: Plan) -> int | None:
             if state.is_current(root, DEFAULT_SELECTION):  # another px finished it meanwhile
                 recorded = state.read(os.fspath(px_dir))
                 count = int(recorded.get("packages") or 0)
-                text = up_to_date_text(root, recorded.get("generation", ""), count)
-                sys.stdout.write(text + "\n")
-                return 0
+                return up_to_date_text(root, recorded.get("generation", ""), count)
             with audited_store(settings, "install") as store:
                 number, warnings = activate(
                     store, Path(root), plan, DEFAULT_SELECTION, settings.store_dir / "trees"
                 )
     except (PxError, OSError):
         return None  # nothing switched in, or a state the normal path repairs and reports
-    sys.stdout.write(installed_text(root, plan.packages, number, warnings) + "\n")
-    return 0
+    return installed_text(root, plan.packages, number, warnings)

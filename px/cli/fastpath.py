@@ -33,6 +33,19 @@ def try_fast(argv: list[str]) -> int | None:
         count = int(recorded.get("packages") or 0)
         sys.stdout.write(up_to_date_text(root, recorded.get("generation"), count) + "\n")
         return 0
+    command = run_command(argv)
+    if command is None or not state.is_current(root, DEFAULT_SELECTION):
+        return None
+    from px.install.runner import exec_in
+
+    exec_in(root, command)
+    return None  # not found: let the normal path report it
+
+
+def run_command(argv: list[str]) -> list[str] | None:
+    """CMD of ``run [--frozen] [--] CMD...``; None for any other form (the normal path's)."""
+    if argv[:1] != ["run"]:
+        return None
     command = argv[1:]
     if command[:1] == ["--frozen"]:
         command = command[1:]
@@ -40,12 +53,7 @@ def try_fast(argv: list[str]) -> int | None:
         command = command[1:]
     if not command or command[0].startswith("-"):
         return None
-    if not state.is_current(root, DEFAULT_SELECTION):
-        return None
-    from px.install.runner import exec_in
-
-    exec_in(root, command)
-    return None  # not found: let the normal path report it
+    return command
 
 
 def packages_phrase(count: int) -> str:

@@ -26,10 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = try_fast(argv)
         if code is not None:
             return code
-    if argv[:1] == ["install"]:
-        from px.cli.fastinstall import try_install
+    if argv[:1] in (["run"], ["install"]):
+        from px.cli.fastinstall import try_install, try_run
 
-        code = try_install(argv)
+        code = try_install(argv) if argv[0] == "install" else try_run(argv)
         if code is not None:
             return code
     if "lock" in argv[:2]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -124,3 +125,37 @@ def test_a_plan_naming_a_wheel_the_store_lost_is_not_used(template: Path, store_
         conn.execute("UPDATE install_plans SET plan = ?", (json.dumps(plan),))
     code, _, loaded = px_probe(copy_of(template, "lost"), "install")
     assert code == 0 and "px.ops.install" in loaded
+
+
+RUN_PROBE = """
+import os, sys
+def fake_exec(path, argv, env):
+    print('EXEC:' + os.path.basename(argv[0]))
+    print('LOADED:' + ','.join(sorted(m for m in sys.argv[1].split(',') if m in sys.modules)))
+    os._exit(0)
+os.execve = fake_exec
+from px.cli.main import main
+main(sys.argv[2:])
+"""
+
+
+def test_px_run_in_a_fresh_copy_builds_from_the_plan_then_runs(template: Path) -> None:
+    fresh = copy_of(template, "run-fresh")
+    probe = subprocess.run(
+        [sys.executable, "-c", RUN_PROBE, ",".join(WATCHED), "run", "python", "-c", "pass"],
+        capture_output=True,
+        text=True,
+        cwd=fresh,
+        timeout=300,
+    )
+    assert probe.stdout.splitlines() == ["EXEC:python", "LOADED:"], probe.stdout + probe.stderr
+    assert state_of(fresh)["generation"] == "1"  # installed before the command started
+    again = copy_of(template, "run-for-real")
+    ran = subprocess.run(
+        [sys.executable, "-m", "px", "run", "python", "-c", "import diamond_a; print('ok')"],
+        capture_output=True,
+        text=True,
+        cwd=again,
+        timeout=300,
+    )
+    assert (ran.returncode, ran.stdout) == (0, "ok\n"), ran.stderr  # nothing else on stdout
