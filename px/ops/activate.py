@@ -88,8 +88,9 @@ class Plan:
                 markers=tuple(sorted(found["markers"].items())),
                 tags=(),  # not needed to assemble: the wheels were chosen when the plan was made
             )
-            trees = tuple(load_tree(Path(p)) for p in data["trees"])
-            if any(t is None for t in trees) or not os.path.exists(interpreter.base_executable):
+            loaded = [load_tree(Path(p)) for p in data["trees"]]
+            trees = tuple(t for t in loaded if t is not None)
+            if len(trees) != len(loaded) or not os.path.exists(interpreter.base_executable):
                 return None
             return cls(
                 interpreter=interpreter,
@@ -97,7 +98,7 @@ class Plan:
                 input_digest=data["input_digest"],
                 packages=int(data["packages"]),
                 wheel_ids=tuple(int(w) for w in data["wheel_ids"]),
-                trees=trees,  # type: ignore[arg-type]  # no None: checked above
+                trees=trees,
                 entry_points=tuple(
                     EntryPoint(n, m, a, bool(g)) for n, m, a, g in data["entry_points"]
                 ),
