@@ -54,15 +54,23 @@ def plan_key(
     return digest.hexdigest()
 
 
+KEPT = 256  # the newest plans kept: each is a few kB, and an old one costs only speed
+
+
 def remember(store: Store, key: str, plan: str) -> None:
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with store.write() as conn:
         conn.execute(
             "INSERT INTO install_plans (key, plan, created_at) VALUES (?, ?, ?) ON CONFLICT (key) "
             "DO UPDATE SET plan = excluded.plan, created_at = excluded.created_at",
             (key, plan, now),
+        )
+        conn.execute(
+            "DELETE FROM install_plans WHERE key NOT IN "
+            "(SELECT key FROM install_plans ORDER BY created_at DESC, key LIMIT ?)",
+            (KEPT,),
         )
 
 
