@@ -53,11 +53,14 @@ def context_key(root: str, pyproject: bytes, env: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
+KEPT = 1024  # the newest contexts kept (one per project and pyproject.toml seen): small rows
+
+
 def remember(store: Store, key: str, context: Context) -> None:
     """Record (or refresh) a context; a memo key already known is kept when none is given."""
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with store.write() as conn:
         conn.execute(
             "INSERT INTO lock_contexts (key, input_digest, target_id, lock_sha256, packages, "
@@ -66,6 +69,11 @@ def remember(store: Store, key: str, context: Context) -> None:
             "lock_sha256 = excluded.lock_sha256, packages = excluded.packages, "
             "memo_key = coalesce(excluded.memo_key, memo_key), created_at = excluded.created_at",
             (key, *context, now),
+        )
+        conn.execute(
+            "DELETE FROM lock_contexts WHERE key NOT IN "
+            "(SELECT key FROM lock_contexts ORDER BY created_at DESC, key LIMIT ?)",
+            (KEPT,),
         )
 
 

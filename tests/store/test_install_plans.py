@@ -39,3 +39,16 @@ def test_the_key_changes_with_every_input() -> None:
         == 7
     )
     assert install_plans.plan_key(b"p", b"l", "sel", "", {"UNRELATED": "1"}) == base
+
+
+def test_lock_contexts_keep_the_newest_too(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from px.store import lock_contexts
+
+    monkeypatch.setattr(lock_contexts, "KEPT", 2)
+    with open_store(tmp_path / "store") as store:
+        for n in range(4):
+            context = lock_contexts.Context(f"digest-{n}", "cp311", "sha", n, None)
+            lock_contexts.remember(store, f"key-{n}", context)
+        with store.read() as conn:
+            kept = {k for (k,) in conn.execute("SELECT key FROM lock_contexts")}
+    assert kept == {"key-2", "key-3"}
