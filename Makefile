@@ -47,7 +47,7 @@ demo:
 	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px install
 	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px run sample-px-app "flask>=3" 3.0.2
 	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px test -q
-	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px query "SELECT name, version FROM px_lock_packages WHERE lock_id = (SELECT max(id) FROM px_locks)"
+	cd sample_px_app && PX_HOME=$(CURDIR)/.px-demo-store ../.venv-demo/bin/px query "SELECT name, version, filename FROM px_generation_wheels WHERE number = (SELECT max(number) FROM px_generations) ORDER BY name"
 
 clean:
 	rm -rf $(VENV) .venv-demo .px-demo-store build dist
