@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from px.install import layout
-from px.install.tree import is_compiled, list_files, load_tree
+from px.install.tree import is_compiled, list_files, load_tree, seal
 
 
 def compile_tree(python: str, tree: Path) -> None:
@@ -29,14 +29,18 @@ def compile_tree(python: str, tree: Path) -> None:
         if is_compiled(tree):
             return
         site = tree / layout.SITE
-        if site.is_dir():
-            subprocess.run(
-                [python, "-I", "-m", "compileall", "-q", "-q", "-j", "0", str(site)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=False,
-            )
-        list_files(tree, compiled=True)
+        seal(tree, writable=True)  # __pycache__ directories are made now
+        try:
+            if site.is_dir():
+                subprocess.run(
+                    [python, "-I", "-m", "compileall", "-q", "-q", "-j", "0", str(site)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=False,
+                )
+        finally:
+            seal(tree)
+        list_files(tree, compiled=True)  # last: "compiled" is only said of a sealed tree
 
 
 def link_bytecode(tree: Path, site: Path) -> None:

@@ -77,6 +77,46 @@ def tree_dir(root: Path, wheel: WheelLike, interpreter: Interpreter) -> Path:
     return root / f"{wheel.sha256[:40]}-{cache_tag(interpreter)}"
 
 
+PARTS = (layout.SITE, layout.SCRIPTS, layout.DATA, layout.INCLUDE)
+
+
+def seal(tree: Path, *, writable: bool = False) -> None:
+    """Make every directory of a tree's parts read-only (``writable``: undo it).
+
+    Environments link whole directories of a tree, so without this a program
+    writing next to its own module, or ``pip uninstall`` run inside ``.px``,
+    would change the tree every project shares. The tree's own directory stays
+    writable: it holds the listing and the compile lock.
+    """
+    mode = 0o755 if writable else 0o555
+    for part in PARTS:
+        top = os.path.join(tree, part)
+        if not os.path.isdir(top):
+            continue
+        for directory, _dirs, _files in os.walk(top):
+            os.chmod(directory, mode)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a tree (or a directory of them), sealed or not.
+
+    It is first renamed aside, so that it is gone at once for everyone (an
+    environment's fast path checks that its trees directory exists) even
+    while a background compile still writes into it.
+    """
+    try:
+        doomed = path.with_name(f".{path.name}.removed-{os.getpid()}-{time.monotonic_ns()}")
+        path.rename(doomed)
+    except OSError:
+        return  # already gone (or never there)
+    for directory, _dirs, _files in os.walk(doomed):
+        try:
+            os.chmod(directory, 0o755)  # a sealed directory's entries cannot be removed
+        except OSError:
+            continue
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
 def load_tree(path: Path) -> Tree | None:
     try:
         data = json.loads((path / MARKER).read_text())
@@ -110,7 +150,7 @@ def ensure_trees(
                     built[wheel.sha256], tree_dir(root, wheel, interpreter)
                 )
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            remove_tree(staging)
     return trees
 
 
@@ -120,7 +160,7 @@ def _remove_abandoned_staging(root: Path, max_age: float = 3600) -> None:
     for leftover in root.glob(".staging-*"):
         try:
             if now - leftover.stat().st_mtime > max_age:
-                shutil.rmtree(leftover, ignore_errors=True)
+                remove_tree(leftover)
         except OSError:
             continue
 
@@ -202,7 +242,7 @@ def _data_dir(wheel: WheelLike) -> str:
 def list_files(tree: Path, *, compiled: bool) -> None:
     """Make every file read-only and write the listing (atomically: it may be replaced)."""
     files: dict[str, list[str]] = {}
-    for part in (layout.SITE, layout.SCRIPTS, layout.DATA, layout.INCLUDE):
+    for part in PARTS:
         base = tree / part
         listed: list[str] = []
         for directory, _dirs, names in os.walk(base):
@@ -250,6 +290,7 @@ def compile_later(interpreter: Interpreter, trees: Iterable[Tree], site: Path) -
 def _finish(unpacked: tuple[Path, dict[str, list[str]]], final: Path) -> Tree:
     staged, files = unpacked
     _write_listing(staged, files, compiled=False)
+    seal(staged)
     try:
         staged.rename(final)
     except OSError:

@@ -125,10 +125,19 @@ def verify(settings: Settings, reporter: Reporter | None = None) -> VerifyResult
 
 
 def clean(settings: Settings) -> RemovalResult:
+    """Empty the store, and remove what is derived from it on disk (trees, downloads).
+
+    Environments that linked to the trees are rebuilt by their next `px run` or
+    `px install` (``.px/state`` names the trees directory, which is gone).
+    """
+    from px.index.download import DOWNLOADS
+    from px.install.tree import remove_tree
     from px.store import maintenance
 
     with audited_store(settings, "cache clean") as store:
         removed = maintenance.empty(store)
+        for derived in ("trees", DOWNLOADS):
+            remove_tree(settings.store_dir / derived)
     return RemovalResult(removed.objects, removed.raw_bytes, removed.stored_bytes)
 
 

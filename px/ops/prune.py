@@ -17,7 +17,6 @@ named go. Anything stored in the last ten minutes is kept regardless.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +77,8 @@ class Oracle:
 
 def remove_trees(root: Path, wheel_sha256s: Iterable[str], *, dry_run: bool) -> int:
     """Remove the materialised trees of these wheels (every interpreter); how many there were."""
+    from px.install.tree import remove_tree
+
     count = 0
     for sha in sorted(set(wheel_sha256s)):
         for tree in root.glob(f"{sha[:40]}-*"):
@@ -85,5 +86,5 @@ def remove_trees(root: Path, wheel_sha256s: Iterable[str], *, dry_run: bool) -> 
                 continue
             count += 1
             if not dry_run:
-                shutil.rmtree(tree, ignore_errors=True)
+                remove_tree(tree)
     return count

@@ -195,6 +195,19 @@ def test_an_environment_whose_store_is_gone_is_rebuilt(px, project: Path, store_
     assert (store_dir / "trees").is_dir()
 
 
+def test_cache_clean_removes_the_trees_and_the_environment_is_rebuilt(
+    px, project: Path, store_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    assert px("install", cwd=project).code == 0
+    assert px("cache", "clean", "--yes", cwd=project).code == 0  # compiling may still run
+    assert not (store_dir / "trees").exists()
+    assert not [p for p in store_dir.iterdir() if ".removed-" in p.name]
+    code = "import diamond_a, nsroot.a; print('ok')"
+    again = px_subprocess(project, "run", "python", "-c", code)
+    assert again.returncode == 0, again.stderr  # rebuilt from the index, not a dangling link
+    assert again.stdout.strip() == "ok"
+
+
 def wait_for_compiled_trees(store_dir: Path, timeout: float = 60) -> None:
     import time
 
@@ -256,6 +269,9 @@ def test_store_trees_are_shared_and_read_only(
             break
         time.sleep(0.1)
     assert pyc, "trees are byte-compiled once, in the store"
+    for package in (site_a / "diamond_a", site_a / "diamond_a" / "__pycache__"):
+        mode = os.stat(os.path.realpath(package)).st_mode  # sealed: nothing added or removed
+        assert not (mode & 0o222), oct(mode)
     # the environment that was installed before the bytecode existed sees it too
     early = list((site_a / "diamond_a" / "__pycache__").glob("*.pyc"))
     assert early and os.stat(early[0]).st_ino in {os.stat(p).st_ino for p in pyc}
