@@ -155,9 +155,10 @@ def ensure_trees(
 
 
 def _remove_abandoned_staging(root: Path, max_age: float = 3600) -> None:
-    """Staging left by a killed px (another px may be staging now: only old ones go)."""
+    """Staging (and half-removed trees) left by a killed px (another px may be staging
+    now: only old ones go)."""
     now = time.time()
-    for leftover in root.glob(".staging-*"):
+    for leftover in [*root.glob(".staging-*"), *root.glob(".*.removed-*")]:
         try:
             if now - leftover.stat().st_mtime > max_age:
                 remove_tree(leftover)
