@@ -383,10 +383,17 @@ class IndexClient:
     def download_many(self, files: Iterable[FileInfo]) -> dict[FileInfo, str]:
         """:meth:`download` in parallel; the first failure is raised."""
         todo = list(dict.fromkeys(files))
-        pool = self._executor()
-        futures = [pool.submit(self.download, f) for f in todo]
+        futures = self.download_each(todo)
         concurrent.futures.wait(futures)
         return {f: future.result() for f, future in zip(todo, futures, strict=True)}
+
+    def download_each(self, files: Sequence[FileInfo]) -> list[concurrent.futures.Future[str]]:
+        """Start :meth:`download` of every file in parallel; their futures, in order.
+
+        For a caller that can use each file as soon as it is stored.
+        """
+        pool = self._executor()
+        return [pool.submit(self.download, f) for f in files]
 
     # -- lifetime ------------------------------------------------------------------
 

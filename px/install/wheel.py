@@ -10,8 +10,9 @@ transaction. Ingest is idempotent by the wheel file's sha256.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,27 +118,43 @@ def ingest_wheel(
 
 
 def ingest_wheels(
-    store: Store, wheels: Sequence[WheelFile], *, limits: Limits = DEFAULT_LIMITS
+    store: Store, wheels: Iterable[WheelFile], *, limits: Limits = DEFAULT_LIMITS
 ) -> list[WheelRecord]:
     """:func:`ingest_wheel` for several wheels, in order, faster.
 
     The next wheel is read and validated in a second thread while the current one
     is written (inflating, hashing and compressing all release the GIL). Stops at
     the first refusal: the wheels before it are stored, nothing of it or after it is.
+    ``wheels`` may be a generator that waits for each download: the first wheels
+    are validated while the last are still arriving, and a download that fails
+    stops it the same way (what came before is stored).
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     records: list[WheelRecord] = []
+    upcoming = iter(wheels)
     with ThreadPoolExecutor(1, thread_name_prefix="px-ingest") as pool:
         pending: Future[WheelRecord | _Prepared] | None = None
         try:
-            for index, wheel in enumerate(wheels):
-                if pending is None:
-                    pending = pool.submit(_prepare, store, wheel, limits)
+            first = next(upcoming, None)
+            if first is not None:
+                pending = pool.submit(_prepare, store, first, limits)
+            while pending is not None:
                 prepared = pending.result()
                 pending = None
-                if index + 1 < len(wheels):
-                    pending = pool.submit(_prepare, store, wheels[index + 1], limits)
+                try:
+                    following = next(upcoming, None)  # may wait for (and fail with) a download
+                except Exception:
+                    if isinstance(prepared, _Prepared):  # the wheels before a failure are stored
+                        with contextlib.suppress(Exception):
+                            _commit(store, prepared)
+                    raise
+                except BaseException:
+                    if isinstance(prepared, _Prepared):
+                        prepared.spool.close()
+                    raise
+                if following is not None:
+                    pending = pool.submit(_prepare, store, following, limits)
                 if isinstance(prepared, WheelRecord):
                     records.append(prepared)
                 else:

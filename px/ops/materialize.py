@@ -161,24 +161,28 @@ def fetch_missing(
         for _, a in missing
     ]
     reporter.start("downloading", len(files))
-    keys = client.download_many(files)
-    reporter.finish()
+    arriving = client.download_each(files)  # each wheel is validated as soon as it is stored
     records: dict[str, WheelRecord] = {}
     with tempfile.TemporaryDirectory(prefix="px-install-") as tmp:
-        wheels: list[tuple[str, WheelFile]] = []
-        for (package, artifact), file in zip(missing, files, strict=True):
-            path = Path(tmp) / artifact.filename
-            store.blobs.write_to(keys[file], path)
-            if artifact.is_wheel:
-                wheels.append((package.name, WheelFile(path, artifact.filename, artifact.sha256)))
-            else:
+
+        def downloaded(index: int) -> Path:
+            path = Path(tmp) / missing[index][1].filename
+            store.blobs.write_to(arriving[index].result(), path)
+            return path
+
+        wheels = [(i, package, a) for i, (package, a) in enumerate(missing) if a.is_wheel]
+        ingested = ingest_wheels(
+            store, (WheelFile(downloaded(i), a.filename, a.sha256) for i, _, a in wheels)
+        )
+        records.update((p.name, record) for (_, p, _), record in zip(wheels, ingested, strict=True))
+        for index, (package, artifact) in enumerate(missing):
+            if not artifact.is_wheel:
                 from px.ops.build_env import wheel_from_sdist
 
                 records[package.name] = wheel_from_sdist(
-                    store, client, path, artifact.sha256, interpreter
+                    store, client, downloaded(index), artifact.sha256, interpreter
                 )
-        ingested = ingest_wheels(store, [w for _, w in wheels])  # validate next while storing
-        records.update((name, record) for (name, _), record in zip(wheels, ingested, strict=True))
+    reporter.finish()
     return records
 
 

@@ -283,3 +283,27 @@ def test_ingest_wheels_stops_at_the_first_refusal(
         versions = [v for (v,) in conn.all("SELECT version FROM wheels")]
     assert versions == [first.version]
     assert state(store)[-1] == ()  # no spool left behind
+
+
+def test_ingest_wheels_takes_wheels_as_they_arrive_and_a_failed_one_leaves_nothing(
+    store: Any, state: Callable[[Any], object], tmp_path: Path
+) -> None:
+    from px.errors import NetworkError
+
+    paths = [_release(tmp_path, f"1.{i}") for i in range(3)]
+    asked: list[int] = []
+
+    def arriving() -> Any:  # as px install's downloads: each waited for when it is needed
+        for index, path in enumerate(paths):
+            asked.append(index)
+            if index == 2:
+                raise NetworkError("demo-1.2-py3-none-any.whl could not be downloaded")
+            yield WheelFile(path)
+
+    with pytest.raises(NetworkError):
+        ingest_wheels(store, arriving())
+    assert asked == [0, 1, 2]  # never read ahead of what it validates next
+    with store.read() as conn:
+        versions = sorted(v for (v,) in conn.all("SELECT version FROM wheels"))
+    assert versions == ["1.0", "1.1"]  # the wheels before the failure are stored
+    assert state(store)[-1] == ()  # and no spool is left behind
