@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from packaging.tags import Tag
 
     from px.index.client import IndexClient
+    from px.index.models import FileInfo
     from px.install.generation import EntryPoint
     from px.install.tree import Tree
     from px.install.wheel import WheelRecord
@@ -152,7 +153,6 @@ def fetch_missing(
 ) -> dict[str, WheelRecord]:
     """Download (checking the lock's sha256), validate and ingest; build sdists."""
     from px.index.models import FileInfo
-    from px.install.wheel import WheelFile, ingest_wheels
 
     if not missing:
         return {}
@@ -161,6 +161,21 @@ def fetch_missing(
         for _, a in missing
     ]
     reporter.start("downloading", len(files))
+    try:
+        return _ingest_as_they_arrive(store, client, interpreter, missing, files)
+    finally:
+        reporter.finish()
+
+
+def _ingest_as_they_arrive(
+    store: Store,
+    client: IndexClient,
+    interpreter: Interpreter,
+    missing: Missing,
+    files: list[FileInfo],
+) -> dict[str, WheelRecord]:
+    from px.install.wheel import WheelFile, ingest_wheels
+
     arriving = client.download_each(files)  # each wheel is validated as soon as it is stored
     records: dict[str, WheelRecord] = {}
     with tempfile.TemporaryDirectory(prefix="px-install-") as tmp:
@@ -182,7 +197,6 @@ def fetch_missing(
                 records[package.name] = wheel_from_sdist(
                     store, client, downloaded(index), artifact.sha256, interpreter
                 )
-    reporter.finish()
     return records
 
 
