@@ -229,11 +229,7 @@ class IndexClient:
             if data is not None:
                 return data
         if file.kind == "wheel":
-            data = self._wheel_metadata_by_range(file)
-            if data is not None:
-                return data
-        if file.kind == "wheel" and self._fetcher.known(file.sha256) is None:
-            data = self._metadata_from_download(file)
+            data = self._wheel_metadata_unstored(file)
             if data is not None:
                 return data
         key = self.download(file)
@@ -250,12 +246,35 @@ class IndexClient:
             )
         return data
 
-    def _metadata_from_download(self, file: FileInfo) -> bytes | None:
-        """A wheel's METADATA read from its download before the wheel is stored (which
-        happens behind, see :meth:`CachedFetcher.read_download`); None: download it
-        the usual way (offline, a ``file:`` URL, or a server that says 404)."""
+    def _wheel_metadata_unstored(self, file: FileInfo) -> bytes | None:
+        """A wheel's METADATA without storing the wheel first; None: read it from the wheel
+        in the store (offline, already stored, or a ``file:`` URL).
+
+        In order: the copy a range read kept (under ``metadata-of:<sha256>``);
+        range requests for a wheel of :data:`RANGES_FROM` bytes or more
+        (:mod:`px.index.lazy_wheel`); else the verified download itself, which
+        is stored behind the resolver (:meth:`CachedFetcher.read_download`).
+        """
+        sha256 = (file.sha256 or "").lower()
+        label = f"metadata-of:{sha256}"
+        if sha256:
+            stored = self._fetcher.stored_documents([label]).get(label)
+            if stored is not None:
+                return stored
         if self._transport is None or not file.url.startswith(("http://", "https://")):
             return None
+        if self._fetcher.known(sha256) is not None:
+            return None  # the wheel itself is stored: read it there
+        from px.index.lazy_wheel import RANGES_FROM, wheel_metadata
+
+        # ranges need a sha256 to keep the result under, and a size worth saving
+        if sha256 and (file.size or 0) >= RANGES_FROM:
+            data = wheel_metadata(self._transport, file.url, file.filename)
+            if data is not None:
+                self._fetcher.remember_document(
+                    label, data, filename=f"{file.filename}.metadata", url=file.url
+                )
+                return data
         return self._fetcher.read_download(
             file.url,
             filename=file.filename,
@@ -263,30 +282,6 @@ class IndexClient:
             what=file.filename,
             read=lambda path: read_wheel_metadata(path, file.filename),
         )
-
-    def _wheel_metadata_by_range(self, file: FileInfo) -> bytes | None:
-        """A wheel's METADATA without its download (:mod:`px.index.lazy_wheel`), kept in the
-        store by the wheel's sha256; None: read it from the downloaded wheel instead."""
-        sha256 = (file.sha256 or "").lower()
-        if not sha256:
-            return None  # nothing to keep it under, and the download is checked by nothing
-        label = f"metadata-of:{sha256}"
-        stored = self._fetcher.stored_documents([label]).get(label)
-        if stored is not None:
-            return stored
-        if self._transport is None or self._fetcher.known(sha256) is not None:
-            return None  # offline, or the wheel itself is stored: read it there
-        from px.index.lazy_wheel import RANGES_FROM, wheel_metadata
-
-        if not file.url.startswith(("http://", "https://")) or (file.size or 0) < RANGES_FROM:
-            return None  # a small wheel (or one of unknown size) costs one download
-
-        data = wheel_metadata(self._transport, file.url, file.filename)
-        if data is not None:
-            self._fetcher.remember_document(
-                label, data, filename=f"{file.filename}.metadata", url=file.url
-            )
-        return data
 
     def _metadata_file(self, file: FileInfo, store_checked: bool) -> bytes | None:
         """The metadata file's bytes; ``store_checked``: the caller just looked for its sha256."""
