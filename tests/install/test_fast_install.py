@@ -159,3 +159,21 @@ def test_px_run_in_a_fresh_copy_builds_from_the_plan_then_runs(template: Path) -
         timeout=300,
     )
     assert (ran.returncode, ran.stdout) == (0, "ok\n"), ran.stderr  # nothing else on stdout
+
+
+def test_two_installs_of_a_fresh_copy_at_once_build_one_generation(template: Path) -> None:
+    fresh = copy_of(template, "twice")
+    command = [sys.executable, "-m", "px", "install", "--frozen"]
+    runs = [
+        subprocess.Popen(
+            command, cwd=fresh, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    said = sorted(out.split(" ", 1)[0] for out, _ in outputs)
+    assert said == [f"{fresh}:", "installed"], outputs  # one built it, the other found it done
+    assert sorted(os.listdir(fresh / ".px" / "gens")) == ["1"]
+    probe = env_python(fresh, "import diamond_a, nsroot.a; print('ok')")
+    assert probe.stdout.strip() == "ok", probe.stderr
