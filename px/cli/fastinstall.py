@@ -20,18 +20,21 @@ from __future__ import annotations
 import os
 import sys
 
-from px.cli.fastpath import DEFAULT_SELECTION, installed_text, up_to_date_text
+from px.cli.fastpath import (
+    DEFAULT_SELECTION,
+    installed_text,
+    is_plain_install,
+    up_to_date_text,
+)
 
 TYPE_CHECKING = False  # typing itself costs the fast paths milliseconds; mypy reads this as True
 if TYPE_CHECKING:
     from px.config import Settings
     from px.ops.activate import Plan
 
-QUIET = ("-q", "--quiet")  # progress only: the result line is printed all the same
-
 
 def try_install(argv: list[str]) -> int | None:
-    if [a for a in argv if a not in QUIET] not in (["install"], ["install", "--frozen"]):
+    if not is_plain_install(argv):
         return None
     from px.install import state
 

@@ -27,7 +27,7 @@ def try_fast(argv: list[str]) -> int | None:
     if root is None:
         return None
     if argv[0] == "install":
-        if argv[1:] not in ([], ["--frozen"]) or not state.is_current(root, DEFAULT_SELECTION):
+        if not is_plain_install(argv) or not state.is_current(root, DEFAULT_SELECTION):
             return None
         recorded = state.read(os.path.join(root, ".px"))
         count = int(recorded.get("packages") or 0)
@@ -40,6 +40,14 @@ def try_fast(argv: list[str]) -> int | None:
 
     exec_in(root, command)
     return None  # not found: let the normal path report it
+
+
+QUIET = ("-q", "--quiet")  # progress only: the result line is printed all the same
+
+
+def is_plain_install(argv: list[str]) -> bool:
+    """``install [--frozen] [-q]``: the forms the fast paths answer."""
+    return [a for a in argv if a not in QUIET] in (["install"], ["install", "--frozen"])
 
 
 def run_command(argv: list[str]) -> list[str] | None:
