@@ -63,6 +63,7 @@ READ_BYTES = 1 << 20
 class Tree:
     path: Path
     files: dict[str, tuple[str, ...]]  # part -> relative paths (files only)
+    compiled: bool = False  # as its listing said when it was loaded
 
     def part(self, name: str) -> Path:
         return self.path / name
@@ -122,7 +123,8 @@ def load_tree(path: Path) -> Tree | None:
         data = json.loads((path / MARKER).read_text())
     except (OSError, ValueError):
         return None
-    return Tree(path, {part: tuple(files) for part, files in data["files"].items()})
+    files = {part: tuple(names) for part, names in data["files"].items()}
+    return Tree(path, files, bool(data.get("compiled")))
 
 
 def ensure_trees(
@@ -274,7 +276,7 @@ def is_compiled(path: Path) -> bool:
 def compile_later(interpreter: Interpreter, trees: Iterable[Tree], site: Path) -> None:
     """Byte-compile ``trees`` in a detached process, off the install's critical path,
     then link their bytecode into ``site`` (the environment that uses them)."""
-    pending = [str(t.path) for t in trees if not is_compiled(t.path)]
+    pending = [str(t.path) for t in trees if not t.compiled]  # (compile.py checks again)
     if not pending:
         return
     import subprocess
