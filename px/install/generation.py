@@ -212,11 +212,10 @@ def _merge(
 
 
 class _Linker:
-    """Hard links when the store and the project share a file system, else copies.
-
-    Works on ``str`` paths and makes each directory once: a generation is
-    thousands of links, and ``pathlib`` plus repeated ``mkdir`` calls were
-    most of a warm install's time.
+    """Per-file hard links (copies across file systems) for a wheel's ``.data`` files and
+    headers: they land among the generation's own directories (``bin/``, ``share/``...),
+    so they cannot be one link per directory as site-packages is (:func:`link_merged`).
+    Makes each directory once.
     """
 
     def __init__(self) -> None:
