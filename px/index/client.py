@@ -349,6 +349,34 @@ class IndexClient:
 
     def download(self, file: FileInfo, expected_sha256: str | None = None) -> str:
         """Put ``file`` into the store (once per sha256) and return its blob key."""
+        key = self._fetcher.content(
+            file.url,
+            filename=file.filename,
+            expected=self._expected_with(file, expected_sha256),
+            what=file.filename,
+        )
+        if key is None:
+            raise self._gone(file)
+        return key
+
+    def download_file(self, file: FileInfo, expected_sha256: str | None = None) -> Path:
+        """``file``, verified, in a temporary file the caller owns: not put into the store.
+
+        For a wheel that is ingested at once (the store keeps its files, not the
+        archive); a copy the store already holds is used instead of the network.
+        """
+        path = self._fetcher.fetch_file(
+            file.url,
+            filename=file.filename,
+            expected=self._expected_with(file, expected_sha256),
+            what=file.filename,
+        )
+        if path is None:
+            raise self._gone(file)
+        return path
+
+    def _expected_with(self, file: FileInfo, expected_sha256: str | None) -> dict[str, str]:
+        """The digests ``file`` must have: the index's, and the caller's (a lock's) sha256."""
         expected = self._expected_hashes(file)
         if expected_sha256 is not None:
             wanted = expected_sha256.lower().removeprefix("sha256:")
@@ -360,16 +388,15 @@ class IndexClient:
                     "re-lock only if you trust the new file",
                 )
             expected["sha256"] = wanted
-        key = self._fetcher.content(
-            file.url, filename=file.filename, expected=expected, what=file.filename
+        return expected
+
+    @staticmethod
+    def _gone(file: FileInfo) -> NetworkError:
+        return NetworkError(
+            f"{file.filename} is listed by index {file.index!r} but cannot be downloaded",
+            why=f"the server answered 404 for {redact(file.url)}",
+            hint="the index may have removed it; run the command again to refresh the page",
         )
-        if key is None:
-            raise NetworkError(
-                f"{file.filename} is listed by index {file.index!r} but cannot be downloaded",
-                why=f"the server answered 404 for {redact(file.url)}",
-                hint="the index may have removed it; run the command again to refresh the page",
-            )
-        return key
 
     @staticmethod
     def _expected_hashes(file: FileInfo) -> dict[str, str]:
@@ -389,6 +416,17 @@ class IndexClient:
         """
         pool = self._executor()
         return [pool.submit(self.download, f) for f in files]
+
+    def download_files_each(
+        self, files: Sequence[FileInfo]
+    ) -> list[concurrent.futures.Future[Path]]:
+        """Start :meth:`download_file` of every file in parallel; their futures, in order.
+
+        Each finished future's file belongs to the caller, who removes it, also when
+        it stops before using them all.
+        """
+        pool = self._executor()
+        return [pool.submit(self.download_file, f) for f in files]
 
     # -- lifetime ------------------------------------------------------------------
 

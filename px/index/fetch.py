@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ from px.index import caching
 from px.index.download import (
     CHECKED_ALGORITHMS,
     DOWNLOADS,
+    PARTIAL_PREFIX,
+    PARTIAL_SUFFIX,
     HashingFileSink,
     check_digest,
     hash_file,
@@ -292,6 +295,42 @@ class CachedFetcher:
             if sink is None:
                 return None
             return self._store_download(sink, filename, url)
+
+    def fetch_file(
+        self, url: str, *, filename: str, expected: dict[str, str], what: str
+    ) -> Path | None:
+        """A verified copy of ``url`` in a temporary file that the caller owns and removes.
+
+        For a wheel about to be installed: the store keeps it as its files (a
+        manifest of blobs), so storing the archive as well would only lengthen a
+        cold install. A copy the store already holds is written out; ``file:``
+        URLs and offline runs go through the store as :meth:`content` does.
+        ``None``: 404/410. What a killed px leaves is swept like any download.
+        """
+        self._wait_behind(url)  # a download of this file being stored: use it once it is
+        key = self.known(expected.get("sha256"))
+        if key is None and not (url.startswith("file:") or self.offline):
+            with self._download(url, filename, expected) as sink:
+                if sink is None:
+                    return None
+                log.debug("downloaded %s (%d bytes), not kept", filename, sink.size)
+                return sink.detach().path
+        if key is None:
+            key = self.content(url, filename=filename, expected=expected, what=what)
+            if key is None:
+                return None
+        import tempfile
+
+        fd, name = tempfile.mkstemp(
+            prefix=PARTIAL_PREFIX, suffix=PARTIAL_SUFFIX, dir=self._download_dir()
+        )
+        os.close(fd)
+        try:
+            self.store.blobs.write_to(key, Path(name))
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+        return Path(name)
 
     def read_download(
         self, url: str, *, filename: str, expected: dict[str, str], what: str, read: Reader[T]

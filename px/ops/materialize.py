@@ -16,6 +16,8 @@ from px.errors import InstallError
 from px.reporter import Reporter
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from packaging.tags import Tag
 
     from px.index.client import IndexClient
@@ -174,30 +176,44 @@ def _ingest_as_they_arrive(
     missing: Missing,
     files: list[FileInfo],
 ) -> dict[str, WheelRecord]:
+    """Wheels are validated as soon as each download lands, straight from the downloaded
+    file (the store keeps their files, not the archives); sdists are stored, then built."""
     from px.install.wheel import WheelFile, ingest_wheels
 
-    arriving = client.download_each(files)  # each wheel is validated as soon as it is stored
+    wheels = [i for i, (_, artifact) in enumerate(missing) if artifact.is_wheel]
+    sdists = [i for i, (_, artifact) in enumerate(missing) if not artifact.is_wheel]
+    arriving = client.download_files_each([files[i] for i in wheels])
+    stored = client.download_each([files[i] for i in sdists])  # all downloads start now
     records: dict[str, WheelRecord] = {}
-    with tempfile.TemporaryDirectory(prefix="px-install-") as tmp:
-
-        def downloaded(index: int) -> Path:
-            path = Path(tmp) / missing[index][1].filename
-            store.blobs.write_to(arriving[index].result(), path)
-            return path
-
-        wheels = [(i, package, a) for i, (package, a) in enumerate(missing) if a.is_wheel]
+    try:
         ingested = ingest_wheels(
-            store, (WheelFile(downloaded(i), a.filename, a.sha256) for i, _, a in wheels)
+            store,
+            (
+                WheelFile(future.result(), missing[i][1].filename, missing[i][1].sha256)
+                for i, future in zip(wheels, arriving, strict=True)
+            ),
         )
-        records.update((p.name, record) for (_, p, _), record in zip(wheels, ingested, strict=True))
-        for index, (package, artifact) in enumerate(missing):
-            if not artifact.is_wheel:
-                from px.ops.build_env import wheel_from_sdist
+    finally:
+        for future in arriving:  # every downloaded file goes, also those never used
+            future.add_done_callback(_remove_download)
+    records.update((missing[i][0].name, r) for i, r in zip(wheels, ingested, strict=True))
+    if sdists:
+        from px.ops.build_env import wheel_from_sdist
 
+        with tempfile.TemporaryDirectory(prefix="px-install-") as tmp:
+            for i, sdist in zip(sdists, stored, strict=True):
+                package, artifact = missing[i]
+                path = Path(tmp) / artifact.filename
+                store.blobs.write_to(sdist.result(), path)
                 records[package.name] = wheel_from_sdist(
-                    store, client, downloaded(index), artifact.sha256, interpreter
+                    store, client, path, artifact.sha256, interpreter
                 )
     return records
+
+
+def _remove_download(future: Future[Path]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().unlink(missing_ok=True)
 
 
 def _entry_points(wheel: object) -> list[tuple[str, str, str, bool]]:

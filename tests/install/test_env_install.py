@@ -182,6 +182,51 @@ def test_run_syncs_after_a_lock_change_and_reports_missing_commands(px, project:
     assert ran.stdout.strip() == "ok"
 
 
+def test_a_cold_install_keeps_each_wheel_as_its_files_not_its_archive(  # type: ignore[no-untyped-def]
+    px, project: Path, store_dir: Path
+) -> None:
+    import sqlite3
+
+    assert px("lock", cwd=project).code == 0
+    shutil.rmtree(store_dir)  # a cold install: every wheel comes from the index
+    assert px("install", "--frozen", cwd=project).code == 0
+    db = sqlite3.connect(store_dir / "store.db")
+    try:
+        installed = {r[0] for r in db.execute("SELECT sha256 FROM wheels")}
+        archives = {r[0] for r in db.execute("SELECT sha256 FROM http_content")}
+        files = db.execute("SELECT count(*) FROM wheel_files").fetchone()[0]
+    finally:
+        db.close()
+    assert len(installed) >= 5 and files > len(installed)  # manifests of blobs
+    assert not installed & archives  # the archives were validated, ingested and removed
+    assert [p.name for p in (store_dir / "downloads").iterdir()] == []
+    # installing again elsewhere, offline, needs only what the store kept
+    other = project.parent / "other"
+    shutil.copytree(project, other, ignore=shutil.ignore_patterns(".px"))
+    again = px_subprocess(other, "--offline", "install", "--frozen")
+    assert again.returncode == 0, again.stderr
+    assert env_python(other, "import diamond_a, datafiles").returncode == 0
+
+
+def test_a_download_failing_its_lock_hash_leaves_no_file_behind(  # type: ignore[no-untyped-def]
+    px, project: Path, store_dir: Path
+) -> None:
+    import re
+
+    assert px("lock", cwd=project).code == 0
+    shutil.rmtree(store_dir)
+    lock = project / "px.lock"
+    text = lock.read_text()
+    first = re.search(r'sha256 = "([0-9a-f]{64})"', text)
+    assert first is not None
+    lock.write_text(text.replace(first.group(1), "0" * 64))
+    result = px("install", "--frozen", cwd=project)
+    assert result.code != 0 and "sha256" in result.err
+    assert "Traceback" not in result.err
+    assert not (project / ".px" / "state").exists()  # no environment was switched in
+    assert [p.name for p in (store_dir / "downloads").iterdir()] == []
+
+
 def test_an_environment_whose_store_is_gone_is_rebuilt(px, project: Path, store_dir: Path) -> None:  # type: ignore[no-untyped-def]
     assert px("install", cwd=project).code == 0
     code = "import diamond_a, nsroot.a, nsroot.b; print('ok')"
