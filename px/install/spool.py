@@ -6,16 +6,23 @@ memory up to a budget; large members and anything past the budget go to
 temporary files (in a directory made on first need under ``parent``, beside
 the store, and removed by :meth:`Spool.close`), so memory stays bounded for
 any wheel the limits allow.
+
+A spool made with ``tree=True`` (``parent`` is then the trees directory) writes
+every member straight to its place in a staged tree instead: a cold install
+then writes each file once, stores it from there, and moves the tree into
+place (:meth:`Spool.finish_tree`) instead of unpacking it again from the store.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from px.install.tree import TreeWriter
     from px.store import Store
 
 # Peak memory must not grow with the wheel (botocore unpacks to about 80 MB):
@@ -29,9 +36,13 @@ BATCH_BYTES = 1 << 20  # raw bytes per put_many transaction
 class Spool:
     """A :class:`~px.install.validate.MemberSink` that can then put everything into a store."""
 
-    def __init__(self, parent: Path, memory_budget: int = MEMORY_BUDGET) -> None:
+    def __init__(
+        self, parent: Path, memory_budget: int = MEMORY_BUDGET, *, tree: bool = False
+    ) -> None:
         self._parent = parent
         self._directory: Path | None = None
+        self._tree = tree
+        self._writer: TreeWriter | None = None
         self._budget = memory_budget
         self._in_memory = 0
         self._held: dict[str, bytes] = {}
@@ -40,10 +51,21 @@ class Spool:
         self._parts: list[bytes] = []
         self._file: IO[bytes] | None = None
 
+    def start(self, dist_info: str) -> None:
+        if self._tree:
+            from px.install.tree import TreeWriter
+
+            self._directory = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._parent))
+            self._writer = TreeWriter(self._directory / "tree", dist_info)
+
     def begin(self, path: str, size: int) -> None:
         self._path = path
         self._parts = []
-        if size > LARGE_MEMBER or self._in_memory + size > self._budget:
+        created = None if self._writer is None else self._writer.create(path)
+        if created is not None:
+            self._spilled[path] = Path(created[0])
+            self._file = created[1]
+        elif size > LARGE_MEMBER or self._in_memory + size > self._budget:
             if self._directory is None:
                 self._directory = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self._parent))
             target = self._directory / str(len(self._spilled))
@@ -99,14 +121,31 @@ class Spool:
         flush()
         return keys
 
+    def finish_tree(self, final: Path, executable: Iterable[str]) -> None:
+        """Move the staged tree (complete, stored) to ``final``: read-only, listed, sealed.
+
+        ``executable``: the members whose mode has execute bits (known once validated).
+        """
+        from px.install.tree import finish
+
+        writer = self._writer
+        assert writer is not None, "finish_tree needs a spool made with tree=True"
+        for member in executable:
+            if member in self._spilled:
+                os.chmod(self._spilled[member], 0o555)
+        writer.add_installer()
+        finish((writer.root, writer.files), final)
+
     def close(self) -> None:
-        """Drop everything held and remove the temporary files."""
+        """Drop everything held and remove the temporary files (and a tree not moved out)."""
         if self._file is not None:
             self._file.close()
             self._file = None
         self._held.clear()
         if self._directory is not None:
-            shutil.rmtree(self._directory, ignore_errors=True)
+            from px.install.tree import remove_tree
+
+            remove_tree(self._directory)  # a staged tree may be sealed already
             self._directory = None
 
     def __enter__(self) -> Spool:

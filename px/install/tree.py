@@ -1,9 +1,11 @@
 """Materialised trees: each wheel unpacked once per interpreter, read-only, byte-compiled.
 
-A tree lives under ``$PX_HOME/trees/<wheel sha256>-<cache tag>/`` and is built
-from the wheel's manifest in the store (never from the wheel file), in a
-temporary directory that is renamed into place only when complete: a tree
-directory that exists is whole. Its files are made read-only because every
+A tree lives under ``$PX_HOME/trees/<wheel sha256>-<cache tag>/``. It is built
+from the wheel's manifest in the store, or, when px installs a wheel it has
+just downloaded, written while that wheel is validated and moved into place
+once the wheel is stored (:meth:`~px.install.spool.Spool.finish_tree`); either
+way in a temporary directory renamed into place only when complete: a tree
+directory that exists is whole, and its wheel is in the store. Its files are made read-only because every
 environment links to them; ``.px-tree.json`` lists them so an environment
 is assembled without walking the tree.
 
@@ -30,7 +32,7 @@ from px.install import layout
 
 TYPE_CHECKING = False  # typing itself costs the fast paths milliseconds; mypy reads this as True
 if TYPE_CHECKING:
-    from typing import Protocol
+    from typing import BinaryIO, Protocol
 
     from px.interp import Interpreter
     from px.store import Store
@@ -75,7 +77,11 @@ def cache_tag(interpreter: Interpreter) -> str:
 
 
 def tree_dir(root: Path, wheel: WheelLike, interpreter: Interpreter) -> Path:
-    return root / f"{wheel.sha256[:40]}-{cache_tag(interpreter)}"
+    return tree_path(root, wheel.sha256, interpreter)
+
+
+def tree_path(root: Path, wheel_sha256: str, interpreter: Interpreter) -> Path:
+    return root / f"{wheel_sha256[:40]}-{cache_tag(interpreter)}"
 
 
 PARTS = (layout.SITE, layout.SCRIPTS, layout.DATA, layout.INCLUDE)
@@ -148,7 +154,7 @@ def ensure_trees(
         try:
             built = {w.sha256: _unpack(store, w, staging / w.sha256) for w in missing}
             for wheel in missing:
-                trees[wheel.sha256] = _finish(
+                trees[wheel.sha256] = finish(
                     built[wheel.sha256], tree_dir(root, wheel, interpreter)
                 )
         finally:
@@ -169,48 +175,73 @@ def _remove_abandoned_staging(root: Path, max_age: float = 3600) -> None:
 
 
 def _unpack(store: Store, wheel: WheelLike, target: Path) -> tuple[Path, dict[str, list[str]]]:
-    """Write the wheel's files under ``target``, read-only from the start; the listing.
-
-    ``str`` paths and one ``mkdir`` per directory: a cold install writes
-    thousands of files, and ``pathlib`` was a tenth of this step.
-    """
-    data_dir = _data_dir(wheel)
-    root = os.fspath(target)
-    files: dict[str, list[str]] = {}
-    placed: list[tuple[str, str, int, int]] = []
-    for entry in wheel.files:
-        where = layout.destination(entry.path, data_dir)
-        if where is None:
-            continue
-        part, relative = where
-        files.setdefault(part, []).append(relative)
-        placed.append((f"{root}/{part}/{relative}", entry.blob_key, entry.mode, entry.size))
-    made: set[str] = set()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    """Write the wheel's files under ``target`` from the store; the listing."""
+    writer = TreeWriter(target, _dist_info(wheel))
+    placed = [(e.path, e.blob_key, e.mode, e.size) for e in wheel.files]
     for batch in _read_batches(placed):
         contents = store.blobs.get_many([key for _, key, _, _ in batch])
-        for path, key, mode, _ in batch:
-            parent = os.path.dirname(path)
-            if parent not in made:
-                os.makedirs(parent, exist_ok=True)
-                made.add(parent)
-            # every environment links here: read-only (the new descriptor may still write)
-            readonly = 0o555 if mode & 0o111 else 0o444
-            try:
-                fd = os.open(path, flags, readonly)
-            except FileExistsError:  # a member and a .data/purelib one landing on one path
-                os.unlink(path)
-                fd = os.open(path, flags, readonly)
-            with open(fd, "wb", closefd=True) as out:
-                out.write(contents[key])
-    dist_info = _dist_info(wheel)
-    if dist_info is not None and f"{dist_info}/METADATA" in files.get(layout.SITE, ()):
+        for member, key, mode, _ in batch:
+            created = writer.create(member, mode)
+            if created is not None:
+                with created[1] as out:
+                    out.write(contents[key])
+    writer.add_installer()
+    return target, writer.files
+
+
+class TreeWriter:
+    """Creates a tree's files under ``root`` (where :func:`layout.destination` puts each
+    member), read-only from the start, and keeps the listing.
+
+    Used both to build a tree from the store and to stage one while a wheel is
+    validated (:class:`~px.install.spool.Spool`). ``str`` paths and one ``mkdir``
+    per directory: a cold install writes thousands of files, and ``pathlib`` was a
+    tenth of this step.
+    """
+
+    FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+    def __init__(self, root: Path, dist_info: str | None) -> None:
+        self.root = root
+        self._root = os.fspath(root)
+        self._dist_info = dist_info
+        self._data_dir = (dist_info or "").removesuffix(".dist-info") + ".data"
+        self.files: dict[str, list[str]] = {}
+        self._made: set[str] = set()
+
+    def create(self, member: str, mode: int = 0o644) -> tuple[str, BinaryIO] | None:
+        """A new file for ``member``: its path, and it open for writing; None when it has
+        no place."""
+        where = layout.destination(member, self._data_dir)
+        if where is None:
+            return None
+        part, relative = where
+        self.files.setdefault(part, []).append(relative)
+        path = f"{self._root}/{part}/{relative}"
+        parent = os.path.dirname(path)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
+        # every environment links here: read-only (the new descriptor may still write)
+        readonly = 0o555 if mode & 0o111 else 0o444
+        try:
+            fd = os.open(path, self.FLAGS, readonly)
+        except FileExistsError:  # a member and a .data/purelib one landing on one path
+            os.unlink(path)
+            fd = os.open(path, self.FLAGS, readonly)
+        return path, open(fd, "wb", closefd=True)
+
+    def add_installer(self) -> None:
+        """``INSTALLER`` in the ``.dist-info`` directory, as installers write it."""
+        dist_info = self._dist_info
+        if dist_info is None or f"{dist_info}/METADATA" not in self.files.get(layout.SITE, ()):
+            return
         installer = f"{dist_info}/INSTALLER"
-        with open(os.path.join(root, layout.SITE, installer), "w") as out:
+        path = os.path.join(self._root, layout.SITE, installer)
+        with open(path, "w") as out:
             out.write("px\n")
-        os.chmod(os.path.join(root, layout.SITE, installer), 0o444)
-        files[layout.SITE].append(installer)
-    return target, files
+        os.chmod(path, 0o444)
+        self.files[layout.SITE].append(installer)
 
 
 def _read_batches(
@@ -235,11 +266,6 @@ def _dist_info(wheel: WheelLike) -> str | None:
         if head.endswith(".dist-info"):
             return head
     return None
-
-
-def _data_dir(wheel: WheelLike) -> str:
-    dist_info = _dist_info(wheel)
-    return (dist_info or "").removesuffix(".dist-info") + ".data"
 
 
 def list_files(tree: Path, *, compiled: bool) -> None:
@@ -290,7 +316,8 @@ def compile_later(interpreter: Interpreter, trees: Iterable[Tree], site: Path) -
     )
 
 
-def _finish(unpacked: tuple[Path, dict[str, list[str]]], final: Path) -> Tree:
+def finish(unpacked: tuple[Path, dict[str, list[str]]], final: Path) -> Tree:
+    """Move a complete staged tree into place (another px may have done so first)."""
     staged, files = unpacked
     _write_listing(staged, files, compiled=False)
     seal(staged)

@@ -22,7 +22,7 @@ from typing import BinaryIO, Protocol
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from px.install import distinfo
+from px.install import distinfo, layout
 from px.install.distinfo import EntryPoints, RecordRow
 from px.install.limits import DEFAULT_LIMITS, Limits
 from px.install.paths import normalise, path_problem, script_problem
@@ -34,8 +34,9 @@ DATA_SCHEMES = ("data", "headers", "platlib", "purelib", "scripts")
 
 
 class MemberSink(Protocol):
-    """Receives each file's bytes while it is validated."""
+    """Receives each file's bytes while it is validated (after :meth:`start`, once)."""
 
+    def start(self, dist_info: str) -> None: ...
     def begin(self, path: str, size: int) -> None: ...
     def write(self, chunk: bytes) -> None: ...
     def end(self) -> None: ...
@@ -87,6 +88,7 @@ def validate_wheel(
         files = _files(archive.members, wheel, limits)
         dist_info = _dist_info(files, wheel, name, version)
         data_schemes = _data_schemes(files, dist_info, wheel)
+        _check_destinations(files, dist_info, wheel)
         meta = _read_metadata(f, files, dist_info, wheel, limits)
         info = distinfo.parse_wheel_file(meta["WHEEL"], wheel, f"{dist_info}/WHEEL")
         _check_metadata(meta["METADATA"], wheel, f"{dist_info}/METADATA", name, version)
@@ -102,6 +104,8 @@ def validate_wheel(
         )
         _check_scripts(files, dist_info, points, wheel, name)
         by_path = {f"{dist_info}/{k}": v for k, v in meta.items()}
+        if sink is not None:
+            sink.start(dist_info)
         members = _verify(f, files, record, by_path, wheel, sink)
     return ValidatedWheel(
         filename=wheel,
@@ -194,6 +198,19 @@ def _data_schemes(files: dict[str, ZipMember], dist_info: str, wheel: str) -> tu
                 raise refused(wheel, why, member=path)
             schemes.add(scheme)
     return tuple(sorted(schemes))
+
+
+def _check_destinations(files: dict[str, ZipMember], dist_info: str, wheel: str) -> None:
+    """Two members installed to one path (``x.py`` and ``.data/purelib/x.py``) are refused:
+    which one an installer keeps would depend on the order it writes them in."""
+    data_dir = dist_info.removesuffix(".dist-info") + ".data"
+    seen: dict[tuple[str, str] | None, str] = {}
+    for path in files:
+        where = layout.destination(path, data_dir)
+        other = seen.setdefault(where, path)
+        if other != path and where is not None:
+            why = f"installs to the same path as {other} ({where[0]}/{where[1]})"
+            raise refused(wheel, why, member=path)
 
 
 def _read_metadata(

@@ -25,6 +25,7 @@ from px.install.distinfo import EntryPoint, EntryPoints, parse_entry_points
 from px.install.limits import DEFAULT_LIMITS, Limits
 from px.install.refusals import refused
 from px.install.spool import Spool
+from px.install.tree import load_tree
 from px.install.validate import ValidatedWheel, validate_wheel
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class WheelFile:
     filename: str | None = None  # the real name when ``path`` is a temporary copy
     expected_sha256: str | None = None
     source: str = "index"
+    tree: Path | None = None  # build this wheel's tree here while it is validated
 
 
 def ingest_wheel(
@@ -175,6 +177,7 @@ class _Prepared:
     sha256: str
     source: str
     spool: Spool
+    tree: Path | None  # where the spool's staged tree goes once the wheel is stored
 
 
 def _prepare(store: Store, wheel: WheelFile, limits: Limits) -> WheelRecord | _Prepared:
@@ -192,28 +195,36 @@ def _prepare(store: Store, wheel: WheelFile, limits: Limits) -> WheelRecord | _P
     if existing is not None:
         _same_project(existing, name)
         return existing
-    spool = Spool(store.directory)
+    tree = wheel.tree
+    if tree is not None and load_tree(tree) is not None:
+        tree = None  # built already (a wheel the store lost): it stays as it is
+    if tree is not None:
+        tree.parent.mkdir(parents=True, exist_ok=True)
+    spool = Spool(store.directory) if tree is None else Spool(tree.parent, tree=True)
     try:
         validated = validate_wheel(wheel.path, name, limits, sink=spool)
     except BaseException:
         spool.close()
         raise
-    return _Prepared(validated, sha256, wheel.source, spool)
+    return _Prepared(validated, sha256, wheel.source, spool, tree)
 
 
 def _commit(store: Store, prepared: _Prepared) -> WheelRecord:
     """Store the spooled files, then the manifest in one transaction."""
     from px.store import wheels as stored
 
+    validated = prepared.validated
     with prepared.spool as spool:
         keys = spool.store(store)
-    validated = prepared.validated
-    files = [
-        stored.FileRow(m.path, keys[m.path], m.mode, m.size)
-        for m in sorted(validated.members, key=lambda m: m.path)
-    ]
-    new = _new_wheel(validated, prepared.sha256, keys, prepared.source)
-    return _record(stored.record_wheel(store, new, files), files)
+        files = [
+            stored.FileRow(m.path, keys[m.path], m.mode, m.size)
+            for m in sorted(validated.members, key=lambda m: m.path)
+        ]
+        new = _new_wheel(validated, prepared.sha256, keys, prepared.source)
+        record = _record(stored.record_wheel(store, new, files), files)
+        if prepared.tree is not None:  # only now: a tree that exists is whole and stored
+            spool.finish_tree(prepared.tree, (m.path for m in validated.members if m.mode & 0o111))
+    return record
 
 
 def load_wheel(store: Store, sha256: str) -> WheelRecord | None:

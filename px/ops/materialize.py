@@ -177,9 +177,12 @@ def _ingest_as_they_arrive(
     files: list[FileInfo],
 ) -> dict[str, WheelRecord]:
     """Wheels are validated as soon as each download lands, straight from the downloaded
-    file (the store keeps their files, not the archives); sdists are stored, then built."""
+    file (the store keeps their files, not the archives), and their trees written as they
+    are validated; sdists are stored, then built."""
+    from px.install.tree import tree_path
     from px.install.wheel import WheelFile, ingest_wheels
 
+    trees = store.directory / "trees"  # each tree is staged while its wheel is validated
     wheels = [i for i, (_, artifact) in enumerate(missing) if artifact.is_wheel]
     sdists = [i for i, (_, artifact) in enumerate(missing) if not artifact.is_wheel]
     arriving = client.download_files_each([files[i] for i in wheels])
@@ -189,7 +192,12 @@ def _ingest_as_they_arrive(
         ingested = ingest_wheels(
             store,
             (
-                WheelFile(future.result(), missing[i][1].filename, missing[i][1].sha256)
+                WheelFile(
+                    future.result(),
+                    missing[i][1].filename,
+                    missing[i][1].sha256,
+                    tree=tree_path(trees, missing[i][1].sha256, interpreter),
+                )
                 for i, future in zip(wheels, arriving, strict=True)
             ),
         )

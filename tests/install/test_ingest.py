@@ -307,3 +307,38 @@ def test_ingest_wheels_takes_wheels_as_they_arrive_and_a_failed_one_leaves_nothi
         versions = sorted(v for (v,) in conn.all("SELECT version FROM wheels"))
     assert versions == ["1.0", "1.1"]  # the wheels before the failure are stored
     assert state(store)[-1] == ()  # and no spool is left behind
+
+
+def test_a_tree_staged_while_validating_equals_one_built_from_the_store(
+    fixture_index_tree: Any, store: Any, tmp_path: Path
+) -> None:
+    import json
+    import os
+
+    from px.install import tree as trees
+
+    def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+        found = {}
+        for directory, _dirs, names in os.walk(root):
+            for name in names:
+                path = Path(directory) / name
+                found[path.relative_to(root).as_posix()] = (
+                    path.read_bytes(), path.stat().st_mode & 0o7777
+                )  # fmt: skip
+        return found
+
+    checked = 0
+    for artifact in _wheels(fixture_index_tree):
+        staged = tmp_path / "staged" / artifact.sha256
+        [record] = ingest_wheels(store, [WheelFile(artifact.path, tree=staged)])
+        rebuilt = tmp_path / "rebuilt" / artifact.sha256
+        rebuilt.parent.mkdir(exist_ok=True)
+        unpacked = trees._unpack(store, record, tmp_path / "unpacking")
+        trees.finish(unpacked, rebuilt)
+        assert snapshot(staged) == snapshot(rebuilt), artifact.filename
+        listing = json.loads((staged / trees.MARKER).read_text())
+        assert listing == json.loads((rebuilt / trees.MARKER).read_text())
+        assert not listing["compiled"]
+        checked += 1
+    assert checked >= 10
+    assert [p.name for p in (tmp_path / "staged").iterdir() if p.name.startswith(".")] == []

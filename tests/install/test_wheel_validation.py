@@ -21,7 +21,7 @@ import pytest
 
 from px.errors import ExitCode, InputError, IntegrityError, PxError
 from px.install.limits import DEFAULT_LIMITS, Limits
-from px.install.wheel import ingest_wheel, validate_wheel
+from px.install.wheel import WheelFile, ingest_wheel, ingest_wheels, validate_wheel
 from tests.install import wheel_builder as wb
 from tests.install.wheel_builder import DATA_DIR, DIST_INFO, FILENAME, Member
 
@@ -197,6 +197,9 @@ CASES = [
     Case("bad-file-name", _good, InputError, "not a valid wheel name", filename="demo.whl"),
     Case("unknown-data-scheme", _with_files({"demo/__init__.py": b"",
          f"{DATA_DIR}/lib/x.py": b""}), InputError, ".data directories", f"{DATA_DIR}/lib/x.py"),
+    Case("same-destination", _with_files({"demo/__init__.py": b"", "demo/x.py": b"",
+         f"{DATA_DIR}/purelib/demo/x.py": b""}), InputError,
+         "installs to the same path as"),
     Case("foreign-data-dir", _with_files({"demo/__init__.py": b"", "other-1.0.data/data/x": b""}),
          InputError, "does not belong"),
     # -- RECORD
@@ -247,6 +250,12 @@ def test_refused_and_nothing_stored(
     assert state(store) == before
     with pytest.raises(case.error):  # the same verdict without a store
         validate_wheel(path, case.filename, case.limits)
+    trees = tmp_path / "trees"  # and when its tree is staged while it is validated
+    with pytest.raises(case.error):
+        wheel = WheelFile(path, case.filename, tree=trees / "demo-tree")
+        ingest_wheels(store, [wheel], limits=case.limits)
+    assert state(store) == before
+    assert not trees.exists() or list(trees.iterdir()) == []
 
 
 def test_the_unbroken_wheel_of_the_cases_is_accepted(store: Any, tmp_path: Path) -> None:
