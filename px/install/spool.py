@@ -47,9 +47,11 @@ class Spool:
         self._in_memory = 0
         self._held: dict[str, bytes] = {}
         self._spilled: dict[str, Path] = {}
+        self._staged: dict[str, str] = {}  # member -> its file in the staged tree
         self._path = ""
         self._parts: list[bytes] = []
         self._file: IO[bytes] | None = None
+        self._keep = False  # the member being written to a file is also held in memory
 
     def start(self, dist_info: str) -> None:
         if self._tree:
@@ -61,10 +63,15 @@ class Spool:
     def begin(self, path: str, size: int) -> None:
         self._path = path
         self._parts = []
+        self._keep = False
         created = None if self._writer is None else self._writer.create(path)
         if created is not None:
-            self._spilled[path] = Path(created[0])
-            self._file = created[1]
+            self._staged[path], self._file = created
+            if size <= LARGE_MEMBER and self._in_memory + size <= self._budget:
+                self._in_memory += size
+                self._keep = True  # stored from memory, not read back from the tree
+            else:
+                self._spilled[path] = Path(created[0])
         elif size > LARGE_MEMBER or self._in_memory + size > self._budget:
             if self._directory is None:
                 self._directory = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self._parent))
@@ -77,14 +84,15 @@ class Spool:
     def write(self, chunk: bytes) -> None:
         if self._file is not None:
             self._file.write(chunk)
-        else:
+        if self._file is None or self._keep:
             self._parts.append(chunk)
 
     def end(self) -> None:
+        held = self._file is None or self._keep
         if self._file is not None:
             self._file.close()
             self._file = None
-        else:
+        if held:
             self._held[self._path] = b"".join(self._parts)
         self._parts = []
 
@@ -131,8 +139,8 @@ class Spool:
         writer = self._writer
         assert writer is not None, "finish_tree needs a spool made with tree=True"
         for member in executable:
-            if member in self._spilled:
-                os.chmod(self._spilled[member], 0o555)
+            if member in self._staged:
+                os.chmod(self._staged[member], 0o555)
         writer.add_installer()
         finish((writer.root, writer.files), final)
 

@@ -5,9 +5,9 @@ from the wheel's manifest in the store, or, when px installs a wheel it has
 just downloaded, written while that wheel is validated and moved into place
 once the wheel is stored (:meth:`~px.install.spool.Spool.finish_tree`); either
 way in a temporary directory renamed into place only when complete: a tree
-directory that exists is whole, and its wheel is in the store. Its files are made read-only because every
-environment links to them; ``.px-tree.json`` lists them so an environment
-is assembled without walking the tree.
+directory that exists is whole, and its wheel is in the store. Its files are
+made read-only because every environment links to them; ``.px-tree.json``
+lists them so an environment is assembled without walking the tree.
 
 Byte-compiling is kept off the critical path (it is most of a cold install's
 CPU): a new tree is usable at once, and ``compile_later`` starts a detached

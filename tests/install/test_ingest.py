@@ -202,6 +202,32 @@ def test_spool_keeps_memory_within_its_budget(store: Any, tmp_path: Path) -> Non
     assert not list(tmp_path.glob(".ingest-*"))
 
 
+def test_a_staging_spool_holds_small_members_and_reads_the_rest_back_from_the_tree(
+    store: Any, tmp_path: Path
+) -> None:
+    spooled = spool_module.Spool(tmp_path, memory_budget=100, tree=True)
+    contents = {"a.py": b"x" * 60, "b.py": b"y" * 60, "c.py": b"", "d.py": b"z" * 10}
+    with spooled:
+        spooled.start("demo-1.0.dist-info")
+        for name, content in contents.items():
+            spooled.begin(name, len(content))
+            spooled.write(content)
+            spooled.end()
+        (staging,) = tmp_path.glob(".staging-*")
+        on_disk = {p.name: p.read_bytes() for p in (staging / "tree" / "site").iterdir()}
+        assert on_disk == contents  # every member is in the tree being staged
+        (staging / "tree" / "site" / "a.py").chmod(0o644)
+        (staging / "tree" / "site" / "a.py").write_bytes(b"changed")
+        (staging / "tree" / "site" / "b.py").chmod(0o644)
+        (staging / "tree" / "site" / "b.py").write_bytes(b"changed")
+        keys = spooled.store(store)
+    assert store.blobs.get(keys["a.py"]) == b"x" * 60  # held: stored from memory
+    assert store.blobs.get(keys["b.py"]) == b"changed"  # past the budget: read back
+    assert store.blobs.get(keys["c.py"]) == b""
+    assert store.blobs.get(keys["d.py"]) == b"z" * 10  # a small one after it still fits
+    assert not list(tmp_path.glob(".staging-*"))  # close() removed the unfinished tree
+
+
 def _zip64_and_descriptor_wheel(monkeypatch: pytest.MonkeyPatch) -> bytes:
     """Members with zip64 extra fields and data descriptors, and zip64 end records."""
 
