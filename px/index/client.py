@@ -12,9 +12,9 @@ import concurrent.futures
 import logging
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from px.store import Store
 
 log = logging.getLogger("px.index")
+_T = TypeVar("_T")
 
 
 def _check_config(indexes: Sequence[IndexConfig], sources: Mapping[str, str]) -> None:
@@ -349,15 +350,7 @@ class IndexClient:
 
     def download(self, file: FileInfo, expected_sha256: str | None = None) -> str:
         """Put ``file`` into the store (once per sha256) and return its blob key."""
-        key = self._fetcher.content(
-            file.url,
-            filename=file.filename,
-            expected=self._expected_with(file, expected_sha256),
-            what=file.filename,
-        )
-        if key is None:
-            raise self._gone(file)
-        return key
+        return self._fetch(self._fetcher.content, file, expected_sha256)
 
     def download_file(self, file: FileInfo, expected_sha256: str | None = None) -> Path:
         """``file``, verified, in a temporary file the caller owns: not put into the store.
@@ -365,15 +358,24 @@ class IndexClient:
         For a wheel that is ingested at once (the store keeps its files, not the
         archive); a copy the store already holds is used instead of the network.
         """
-        path = self._fetcher.fetch_file(
+        return self._fetch(self._fetcher.fetch_file, file, expected_sha256)
+
+    def _fetch(
+        self, fetch: Callable[..., _T | None], file: FileInfo, expected_sha256: str | None
+    ) -> _T:
+        found = fetch(
             file.url,
             filename=file.filename,
             expected=self._expected_with(file, expected_sha256),
             what=file.filename,
         )
-        if path is None:
-            raise self._gone(file)
-        return path
+        if found is None:
+            raise NetworkError(
+                f"{file.filename} is listed by index {file.index!r} but cannot be downloaded",
+                why=f"the server answered 404 for {redact(file.url)}",
+                hint="the index may have removed it; run the command again to refresh the page",
+            )
+        return found
 
     def _expected_with(self, file: FileInfo, expected_sha256: str | None) -> dict[str, str]:
         """The digests ``file`` must have: the index's, and the caller's (a lock's) sha256."""
@@ -389,14 +391,6 @@ class IndexClient:
                 )
             expected["sha256"] = wanted
         return expected
-
-    @staticmethod
-    def _gone(file: FileInfo) -> NetworkError:
-        return NetworkError(
-            f"{file.filename} is listed by index {file.index!r} but cannot be downloaded",
-            why=f"the server answered 404 for {redact(file.url)}",
-            hint="the index may have removed it; run the command again to refresh the page",
-        )
 
     @staticmethod
     def _expected_hashes(file: FileInfo) -> dict[str, str]:

@@ -16,6 +16,7 @@ place (:meth:`Spool.finish_tree`) instead of unpacking it again from the store.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 # batches of a few MB read back one batch at a time.
 MEMORY_BUDGET = 1 << 20  # bytes of member data held in memory per wheel
 LARGE_MEMBER = 1 << 20  # a member this big always goes to a temporary file (put_file)
+# Staging a tree, the bytes held are only a shortcut (they are on disk too): a smaller budget
+# keeps the peak of a large wheel near that of a small one (botocore's tree reads back).
+STAGED_BUDGET = 256 << 10
 BATCH_BYTES = 1 << 20  # raw bytes per put_many transaction
 
 
@@ -43,7 +47,7 @@ class Spool:
         self._directory: Path | None = None
         self._tree = tree
         self._writer: TreeWriter | None = None
-        self._budget = memory_budget
+        self._budget = min(memory_budget, STAGED_BUDGET) if tree else memory_budget
         self._in_memory = 0
         self._held: dict[str, bytes] = {}
         self._spilled: dict[str, Path] = {}
@@ -151,9 +155,12 @@ class Spool:
             self._file = None
         self._held.clear()
         if self._directory is not None:
-            from px.install.tree import remove_tree
+            if self._tree:
+                from px.install.tree import remove_tree
 
-            remove_tree(self._directory)  # a staged tree may be sealed already
+                remove_tree(self._directory)  # a staged tree may be sealed already
+            else:
+                shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None
 
     def __enter__(self) -> Spool:
