@@ -226,7 +226,7 @@ class TreeWriter:
         readonly = 0o555 if mode & 0o111 else 0o444
         try:
             fd = os.open(path, self.FLAGS, readonly)
-        except FileExistsError:  # a member and a .data/purelib one landing on one path
+        except FileExistsError:  # two members on one path: a wheel stored before that was refused
             os.unlink(path)
             fd = os.open(path, self.FLAGS, readonly)
         return path, open(fd, "wb", closefd=True)

@@ -204,11 +204,13 @@ def _check_destinations(files: dict[str, ZipMember], dist_info: str, wheel: str)
     """Two members installed to one path (``x.py`` and ``.data/purelib/x.py``) are refused:
     which one an installer keeps would depend on the order it writes them in."""
     data_dir = dist_info.removesuffix(".dist-info") + ".data"
-    seen: dict[tuple[str, str] | None, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for path in files:
-        where = layout.destination(path, data_dir)
+        where = layout.destination(path, data_dir)  # never None: _data_schemes ran first
+        if where is None:
+            continue
         other = seen.setdefault(where, path)
-        if other != path and where is not None:
+        if other != path:
             why = f"installs to the same path as {other} ({where[0]}/{where[1]})"
             raise refused(wheel, why, member=path)
 
