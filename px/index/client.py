@@ -25,8 +25,8 @@ from px.index.fetch import CachedFetcher, Fetched, local_path
 from px.index.filenames import try_parse_filename
 from px.index.find_links import find_links_files
 from px.index.metadata import parse_core_metadata, read_sdist_metadata, read_wheel_metadata
-from px.index.models import CoreMetadata, FileInfo, ProjectPage
-from px.index.pages import ACCEPT, Keep, parse_project_page
+from px.index.models import CoreMetadata, FileInfo, PageFile, ProjectPage
+from px.index.pages import ACCEPT, Keep, parse_project_page, project_page_files
 from px.index.urls import project_page_url, redact
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class IndexClient:
         self._fetcher = CachedFetcher(store, transport, offline=self.settings.offline)
         self._store = store
         self._lock = threading.Lock()
-        self._projects: dict[tuple[str, Keep | None], list[FileInfo]] = {}  # by (name, keep)
+        self._projects: dict[tuple[str, Keep | None], list[PageFile]] = {}  # by (name, keep)
         self._metadata: dict[str, CoreMetadata] = {}
         self._link_pages: dict[str, ProjectPage] = {}
         # (index name, project) -> blob key of each project page read; None: not on that index
@@ -114,17 +114,21 @@ class IndexClient:
         ``keep``: only the index's files whose names it accepts (a resolver for
         one target passes :meth:`Target.may_install`); find-links files all come.
         """
+        return [file.info() for file in self.page_files(name, keep)]
+
+    def page_files(self, name: str, keep: Keep | None = None) -> list[PageFile]:
+        """:meth:`project_files`, each built into a :class:`FileInfo` only when asked."""
         project = canonicalize_name(name)
         with self._lock:
             if (project, keep) in self._projects:
                 return list(self._projects[project, keep])
-        files: list[FileInfo] = []
+        files: list[PageFile] = []
         for index in self.indexes_for(project):
             fetched = self._page(index, project)
             if fetched is None:
                 log.debug("%s: not on index %s", project, index.name)
                 continue
-            page = parse_project_page(
+            files = project_page_files(
                 fetched.body,
                 fetched.content_type,
                 fetched.url,
@@ -132,11 +136,10 @@ class IndexClient:
                 index=index.name,
                 keep=keep,
             )
-            files = list(page.files)
             log.debug("%s: %d files on index %s", project, len(files), index.name)
             break  # first-index: never look further once an index knows the project
         for source in self.find_links:
-            files.extend(self._find_links(source, project))
+            files.extend(PageFile.of(info) for info in self._find_links(source, project))
         with self._lock:
             self._projects[project, keep] = files
         return list(files)

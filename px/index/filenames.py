@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Literal
 
 from packaging.tags import Tag
@@ -59,4 +60,62 @@ def try_parse_filename(filename: str) -> ArtifactName | None:
     try:
         return parse_filename(filename)
     except InputError:
+        return None
+
+
+def version_of(filename: str) -> Version | None:
+    """``try_parse_filename(filename).version``, or ``None`` where that gives ``None``.
+
+    For choosing among a page's thousands of files, most of which are never
+    looked at again: each part of a name (project, version, build, tags) is
+    checked by ``packaging`` once per distinct string, where a full parse
+    builds a version and a set of tags for every file.
+    """
+    if filename.lower().endswith(".whl"):
+        if not filename.endswith(".whl"):
+            return None
+        stem = filename[:-4]
+        dashes = stem.count("-")
+        if dashes not in (4, 5):
+            return None
+        parts = stem.split("-", dashes - 2)  # as parse_wheel_filename splits
+        build = f"-{parts[2]}" if dashes == 5 else ""
+        if not _wheel_parts_valid(f"{parts[0]}-0{build}-{parts[-1]}.whl"):
+            return None
+        return _version(parts[1])
+    for suffix in SDIST_SUFFIXES:
+        if filename.lower().endswith(suffix):
+            if not filename.endswith(suffix):
+                return None
+            name, sep, version = filename[: -len(suffix)].rpartition("-")
+            if not sep or not _sdist_name_valid(name):
+                return None
+            return _version(version)
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _wheel_parts_valid(name_build_tags: str) -> bool:
+    """Does ``packaging`` accept this name with version ``0``? (It checks each part alone.)"""
+    try:
+        parse_wheel_filename(name_build_tags)
+    except (InvalidWheelFilename, InvalidVersion):
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _sdist_name_valid(name: str) -> bool:
+    try:
+        parse_sdist_filename(f"{name}-0.tar.gz")
+    except (InvalidSdistFilename, InvalidVersion):
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=8192)
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Literal
 
 Hashes = tuple[tuple[str, str], ...]  # sorted (algorithm, lower-case hex digest) pairs
@@ -64,6 +65,56 @@ class FileInfo:
         if name.endswith((".tar.gz", ".zip")):
             return "sdist"
         return "other"
+
+
+class PageFile:
+    """A file as a project page lists it, before it is a :class:`FileInfo`.
+
+    Choosing a version needs a file's name, requires-python and yank only. A
+    page lists thousands of files (4,990 for botocore, every one usable) of
+    which a lock keeps a few, so the rest of each entry is read off the page
+    by :meth:`info` when someone asks, once.
+    """
+
+    __slots__ = ("_info", "_make", "filename", "requires_python", "yanked", "yanked_reason")
+
+    def __init__(
+        self,
+        filename: str,
+        requires_python: str | None,
+        yanked_reason: str | None,
+        make: Callable[[], FileInfo],
+        *,
+        yanked: bool,
+    ) -> None:
+        self.filename = filename
+        self.requires_python = requires_python
+        self.yanked = yanked
+        self.yanked_reason = yanked_reason
+        self._make = make
+        self._info: FileInfo | None = None
+
+    @classmethod
+    def of(cls, info: FileInfo) -> PageFile:
+        """One already built (HTML pages, find-links)."""
+        made = cls(
+            info.filename,
+            info.requires_python,
+            info.yanked_reason,
+            lambda: info,
+            yanked=info.yanked,
+        )
+        made._info = info
+        return made
+
+    def info(self) -> FileInfo:
+        info = self._info
+        if info is None:  # two threads may both build it: equal values, either is kept
+            info = self._info = self._make()
+        return info
+
+    def __repr__(self) -> str:
+        return f"PageFile({self.filename!r})"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,6 +6,7 @@ URLs are resolved against the page URL and lose any credentials they carried.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -14,7 +15,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from px.errors import NetworkError
-from px.index.models import FileInfo, Hashes, ProjectPage, make_hashes
+from px.index.models import FileInfo, Hashes, PageFile, ProjectPage, make_hashes
 from px.index.urls import redact, resolve, strip_fragment
 
 Keep = Callable[[str], bool]  # which file names a caller wants (see parse_project_page)
@@ -56,10 +57,38 @@ def parse_project_page(
     they are turned into :class:`FileInfo` (PyPI lists thousands of wheels for
     other platforms: 15,057 files for pydantic-core).
     """
-    mime, _, params = content_type.partition(";")
-    mime = mime.strip().lower()
+    mime = content_type.partition(";")[0].strip().lower()
     if mime.endswith("json"):
         return parse_json_page(body, page_url, project=project, index=index, keep=keep)
+    return _parse_html(body, content_type, page_url, project=project, index=index)
+
+
+def project_page_files(
+    body: bytes,
+    content_type: str,
+    page_url: str,
+    *,
+    project: str,
+    index: str = "",
+    keep: Keep | None = None,
+) -> list[PageFile]:
+    """The files of a project page, as :func:`parse_project_page` reads them, unbuilt.
+
+    A JSON entry becomes a :class:`FileInfo` only when :meth:`PageFile.info` is
+    called: a resolver looks at the files of a few versions of each page.
+    """
+    mime = content_type.partition(";")[0].strip().lower()
+    if mime.endswith("json"):
+        return _json_page_files(body, page_url, index=index, keep=keep)[1]
+    page = _parse_html(body, content_type, page_url, project=project, index=index)
+    return [PageFile.of(info) for info in page.files]
+
+
+def _parse_html(
+    body: bytes, content_type: str, page_url: str, *, project: str, index: str
+) -> ProjectPage:
+    mime, _, params = content_type.partition(";")
+    mime = mime.strip().lower()
     if mime in {HTML_TYPE, "text/html", ""}:
         charset = "utf-8"
         for param in params.split(";"):
@@ -90,12 +119,25 @@ def _json_hashes(value: object) -> Hashes:
     return make_hashes({str(k): str(v) for k, v in value.items() if isinstance(v, str)})
 
 
-def _json_file(entry: dict[str, Any], page_url: str, index: str) -> FileInfo | None:
+def _json_page_file(entry: dict[str, Any], page_url: str, index: str) -> PageFile | None:
+    """What choosing a version needs, read now; the rest by :func:`_json_file` later."""
     filename = entry.get("filename")
-    href = entry.get("url")
-    if not isinstance(filename, str) or not isinstance(href, str):
+    if not isinstance(filename, str) or not isinstance(entry.get("url"), str):
         return None
-    url, fragment = strip_fragment(resolve(page_url, href))
+    yanked = entry.get("yanked", False)
+    requires_python = entry.get("requires-python")
+    return PageFile(
+        filename,
+        requires_python if isinstance(requires_python, str) else None,
+        yanked if isinstance(yanked, str) and yanked else None,
+        functools.partial(_json_file, entry, page_url, index),
+        yanked=bool(yanked),
+    )
+
+
+def _json_file(entry: dict[str, Any], page_url: str, index: str) -> FileInfo:
+    """The whole entry; ``filename`` and ``url`` were checked by :func:`_json_page_file`."""
+    url, fragment = strip_fragment(resolve(page_url, entry["url"]))
     yanked = entry.get("yanked", False)
     # PEP 714: prefer "core-metadata", fall back to the older "dist-info-metadata".
     meta = entry.get("core-metadata", entry.get("dist-info-metadata", False))
@@ -103,7 +145,7 @@ def _json_file(entry: dict[str, Any], page_url: str, index: str) -> FileInfo | N
     requires_python = entry.get("requires-python")
     upload_time = entry.get("upload-time")
     return FileInfo(
-        filename=filename,
+        filename=entry["filename"],
         url=redact(url),
         hashes=_json_hashes(entry.get("hashes")) or _fragment_hashes(fragment),
         requires_python=requires_python if isinstance(requires_python, str) else None,
@@ -117,9 +159,9 @@ def _json_file(entry: dict[str, Any], page_url: str, index: str) -> FileInfo | N
     )
 
 
-def parse_json_page(
-    body: bytes, page_url: str, *, project: str, index: str = "", keep: Keep | None = None
-) -> ProjectPage:
+def _json_page_files(
+    body: bytes, page_url: str, *, index: str, keep: Keep | None
+) -> tuple[dict[str, Any], list[PageFile]]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -131,9 +173,17 @@ def parse_json_page(
     entries = [e for e in data["files"] if isinstance(e, dict)]
     if keep is not None:
         entries = [e for e in entries if not isinstance(f := e.get("filename"), str) or keep(f)]
-    files = tuple(
-        info for entry in entries if (info := _json_file(entry, page_url, index)) is not None
-    )
+    files = [
+        file for entry in entries if (file := _json_page_file(entry, page_url, index)) is not None
+    ]
+    return data, files
+
+
+def parse_json_page(
+    body: bytes, page_url: str, *, project: str, index: str = "", keep: Keep | None = None
+) -> ProjectPage:
+    data, page_files = _json_page_files(body, page_url, index=index, keep=keep)
+    files = tuple(file.info() for file in page_files)
     versions = data.get("versions")
     name = data.get("name")
     return ProjectPage(

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from packaging.version import Version
 
-from px.index.filenames import ArtifactName, try_parse_filename
-from px.index.models import FileInfo
+from px.index.filenames import ArtifactName, try_parse_filename, version_of
+from px.index.models import FileInfo, PageFile
 from px.index.tags import Target
 
 log = logging.getLogger("px.index")
@@ -34,6 +34,28 @@ def usable_files(
             continue
         usable.append((info, parsed))
     return usable
+
+
+def usable_releases(files: Iterable[PageFile], target: Target) -> dict[Version, list[PageFile]]:
+    """``usable_files(include_yanked=True)`` grouped by version, from the file names alone.
+
+    A page's files are not built into :class:`FileInfo` here, nor their names
+    fully parsed: :func:`version_of` gives the version a parse would, and for a
+    name that parses, :meth:`Target.may_install` says what :meth:`Target.rank`
+    would (both read the same tag triples). Order within a version: the page's.
+    """
+    grouped: dict[Version, list[PageFile]] = {}
+    for file in files:
+        if not target.may_install(file.filename):
+            continue
+        version = version_of(file.filename)
+        if version is None:
+            log.debug("skipping %s: not a wheel or sdist name px understands", file.filename)
+            continue
+        if not target.allows_python(file.requires_python):
+            continue
+        grouped.setdefault(version, []).append(file)
+    return grouped
 
 
 def _preference(item: tuple[FileInfo, ArtifactName], target: Target) -> tuple[object, ...]:

@@ -51,14 +51,22 @@ class Target:
         wheels for other platforms and Pythons. Not a wheel, or a name it cannot
         read: True (the full parse decides).
         """
-        if not filename.endswith(".whl"):
+        dashes = filename.count("-")
+        if not filename.endswith(".whl") or dashes not in (4, 5):
             return True
-        parts = filename[:-4].split("-")
-        if len(parts) not in (5, 6):
-            return True
-        interpreters, abis, platforms = (p.lower().split(".") for p in parts[-3:])
-        supported = self._tag_strings
-        return any((i, a, p) in supported for i in interpreters for a in abis for p in platforms)
+        tags = filename[:-4].split("-", dashes - 2)[-1]
+        known = self._may_install.get(tags)
+        if known is None:  # once per tag string: 42,792 names on 46 pages have 734 of them
+            interpreters, abis, platforms = (p.lower().split(".") for p in tags.split("-"))
+            supported = self._tag_strings
+            known = self._may_install[tags] = any(
+                (i, a, p) in supported for i in interpreters for a in abis for p in platforms
+            )
+        return known
+
+    @functools.cached_property
+    def _may_install(self) -> dict[str, bool]:
+        return {}
 
     def rank(self, wheel_tags: frozenset[ptags.Tag]) -> int | None:
         """The best (lowest) rank of any of ``wheel_tags``; ``None``: incompatible."""

@@ -17,9 +17,9 @@ already there.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -33,17 +33,40 @@ from px.resolve import Metadata, ProjectNotFound, VersionInfo
 if TYPE_CHECKING:
     from px.index.client import IndexClient
     from px.index.filenames import ArtifactName
-    from px.index.models import CoreMetadata, FileInfo
+    from px.index.models import CoreMetadata, FileInfo, PageFile
     from px.index.tags import Target as TagTarget
 
 Future = concurrent.futures.Future
 
 
-@dataclass(frozen=True)
 class _Usable:
-    """The usable files of one version, best first."""
+    """The usable files of one version; built and ranked (best first) when first asked.
 
-    files: tuple[FileInfo, ...]
+    A page offers hundreds of versions and the resolver looks at a few: the
+    others stay :class:`PageFile` entries, never parsed in full.
+    """
+
+    def __init__(self, entries: Sequence[PageFile], target: TagTarget) -> None:
+        self.entries = tuple(entries)
+        self._target = target
+
+    @property
+    def live(self) -> bool:
+        return any(not f.yanked for f in self.entries)
+
+    @functools.cached_property
+    def files(self) -> tuple[FileInfo, ...]:
+        from px.index.filenames import parse_filename
+
+        parsed = [(f.info(), parse_filename(f.filename)) for f in self.entries]
+        ranked = sorted(parsed, key=self._rank)
+        return tuple(info for info, _ in ranked)
+
+    def _rank(self, item: tuple[FileInfo, ArtifactName]) -> tuple[int, int, str]:
+        info, parsed = item
+        if parsed.kind == "wheel":
+            return (0, self._target.rank(parsed.tags) or 0, info.filename)
+        return (1, 0, info.filename)
 
     @property
     def metadata_file(self) -> FileInfo:
@@ -85,9 +108,8 @@ class IndexCandidates:
         usable = self._usable(name)
         infos = []
         for version, files in usable.items():
-            live = [f for f in files.files if not f.yanked]
-            reason = next((f.yanked_reason for f in files.files if f.yanked_reason), None)
-            infos.append(VersionInfo(version, yanked=not live, yanked_reason=reason))
+            reason = next((f.yanked_reason for f in files.entries if f.yanked_reason), None)
+            infos.append(VersionInfo(version, yanked=not files.live, yanked_reason=reason))
         return infos
 
     def dependencies(self, name: NormalizedName, version: Version) -> Metadata:
@@ -201,32 +223,19 @@ class IndexCandidates:
         preferred = self._preferred.get(canonicalize_name(name))
         if preferred is not None and preferred in usable:
             return preferred
-        finals = [
-            v
-            for v, u in usable.items()
-            if not v.is_prerelease and any(not f.yanked for f in u.files)
-        ]
+        finals = [v for v, u in usable.items() if not v.is_prerelease and u.live]
         return max(finals) if finals else None
 
     def _usable(self, name: str) -> dict[Version, _Usable]:
         return self._project(name).result()
 
     def _load(self, name: str) -> dict[Version, _Usable]:
-        files = self.client.project_files(name, keep=self.target.may_install)
-        if not files and not self.client.project_files(name):  # none for this target, or none
+        files = self.client.page_files(name, keep=self.target.may_install)
+        if not files and not self.client.page_files(name):  # none for this target, or none
             raise ProjectNotFound(canonicalize_name(name))
-        from px.index.select import usable_files
+        from px.index.select import usable_releases
 
-        grouped: dict[Version, list[tuple[FileInfo, ArtifactName]]] = {}
-        for info, parsed in usable_files(files, self.target, include_yanked=True):
-            grouped.setdefault(parsed.version, []).append((info, parsed))
         return {
-            version: _Usable(tuple(f for f, _ in sorted(items, key=self._rank)))
-            for version, items in grouped.items()
+            version: _Usable(entries, self.target)
+            for version, entries in usable_releases(files, self.target).items()
         }
-
-    def _rank(self, item: tuple[FileInfo, ArtifactName]) -> tuple[int, int, str]:
-        info, parsed = item
-        if parsed.kind == "wheel":
-            return (0, self.target.rank(parsed.tags) or 0, info.filename)
-        return (1, 0, info.filename)
