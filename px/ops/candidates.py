@@ -8,10 +8,11 @@ stays installable on the older Python.
 
 Speed comes from running ahead of the resolver: when a project page arrives,
 the metadata of its likely version (the locked one, else the newest final
-release) is fetched; when metadata arrives, the pages of the dependencies that
-hold on the target are fetched. Every page and metadata file is fetched once
-(one shared future each), so the resolver usually finds what it asks for
-already there.
+release) is fetched, by the same worker, at once: queued behind the pool's other
+work, it waited there 0.1-0.3 s on each level of a deep graph. When metadata
+arrives, the pages of the dependencies that hold on the target are fetched.
+Every page and metadata file is fetched once (one shared future each), so the
+resolver usually finds what it asks for already there.
 """
 
 from __future__ import annotations
@@ -175,21 +176,24 @@ class IndexCandidates:
         future.set_result(usable)
         if self._crawl:
             likely = self._likely_version(name, usable)
-            if likely is not None:
-                self._metadata_future(canonicalize_name(name), likely, usable[likely])
+            if likely is not None:  # fetched here, not queued behind the pool's other work
+                self._metadata_future(canonicalize_name(name), likely, usable[likely], here=True)
 
     def _metadata_future(
-        self, name: str, version: Version, usable: _Usable
+        self, name: str, version: Version, usable: _Usable, *, here: bool = False
     ) -> Future[CoreMetadata]:
+        """The shared fetch of a version's metadata, started once; ``here``: in this thread."""
         with self._lock:
             future = self._metadata.get((name, version))
+            start = future is None
             if future is None:
-                future = Future()
-                self._metadata[(name, version)] = future
-                start = True
-            else:
-                start = False
-        if start and self._submit(self._load_metadata, usable.metadata_file, future) is None:
+                future = self._metadata[(name, version)] = Future()
+                if self._closed:
+                    start = False
+                    future.set_exception(RuntimeError("resolution finished"))
+        if start and here:
+            self._load_metadata(usable.metadata_file, future)
+        elif start and self._submit(self._load_metadata, usable.metadata_file, future) is None:
             future.set_exception(RuntimeError("resolution finished"))
         return future
 
