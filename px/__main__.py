@@ -1,5 +1,5 @@
 """`python -m px`."""
 
-from px.cli.main import main
+from px.cli.main import entry
 
-raise SystemExit(main())
+entry()

@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from px import __version__
+from px.errors import ExitCode
+
+PYVER = ".".join(map(str, sys.version_info[:3]))
+
 HEAVY = ("sqlalchemy", "alembic", "resolvelib", "urllib3", "zstandard", "blake3", "tomlkit")
 
 PROBE = f"""
@@ -81,3 +86,27 @@ def test_man_page_is_generated_from_the_parser(tmp_path: Path) -> None:
     )
     text = out.read_text()
     assert ".TH" in text and "cache" in text and "query" in text
+
+
+def test_the_command_exits_without_teardown_yet_loses_no_output(tmp_path: Path) -> None:
+    """`px` (``entry``) ends with ``os._exit``: buffered output must still arrive whole,
+    and the exit code must be main's."""
+    env = {"PX_HOME": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"}  # stdout buffered
+
+    def px(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "px", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+
+    version = px("--version")
+    assert (version.returncode, version.stdout) == (0, f"px {__version__} (Python {PYVER})\n")
+    info = px("cache", "info")
+    assert info.returncode == 0
+    assert info.stdout.startswith("store:") and "objects:  0\n" in info.stdout
+    stale = px("lock", "--check")  # no pyproject.toml here
+    assert stale.returncode == ExitCode.INPUT
+    assert stale.stderr.startswith("error: no pyproject.toml found") and stale.stdout == ""
