@@ -256,8 +256,9 @@ class IndexClient:
 
         In order: the copy a range read kept (under ``metadata-of:<sha256>``);
         range requests for a wheel of :data:`RANGES_FROM` bytes or more
-        (:mod:`px.index.lazy_wheel`); else the verified download itself, which
-        is stored behind the resolver (:meth:`CachedFetcher.read_download`).
+        (:mod:`px.index.lazy_wheel`); else the verified download itself
+        (:meth:`CachedFetcher.read_download`). Either way the METADATA read is
+        kept under that label, and the archive is not.
         """
         sha256 = (file.sha256 or "").lower()
         label = f"metadata-of:{sha256}"
@@ -279,13 +280,18 @@ class IndexClient:
                     label, data, filename=f"{file.filename}.metadata", url=file.url
                 )
                 return data
-        return self._fetcher.read_download(
+        data = self._fetcher.read_download(
             file.url,
             filename=file.filename,
             expected=self._expected_hashes(file),
             what=file.filename,
             read=lambda path: read_wheel_metadata(path, file.filename),
         )
+        if data is not None and sha256:
+            self._fetcher.remember_document(
+                label, data, filename=f"{file.filename}.metadata", url=file.url
+            )
+        return data
 
     def _metadata_file(self, file: FileInfo, store_checked: bool) -> bytes | None:
         """The metadata file's bytes; ``store_checked``: the caller just looked for its sha256."""
@@ -441,7 +447,6 @@ class IndexClient:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True)
-        self._fetcher.close()  # the downloads still being stored
         if self._transport is not None:
             self._transport.close()
 

@@ -9,13 +9,11 @@ SQLite's lock; small documents (metadata files) stay in memory end to end.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -99,9 +97,6 @@ class CachedFetcher:
         self.offline = offline
         self.writer = StoreWriter(store)
         self._downloads: Path | None = None
-        self._behind: concurrent.futures.ThreadPoolExecutor | None = None
-        self._behind_lock = threading.Lock()
-        self._pending: dict[str, concurrent.futures.Future[None]] = {}  # by URL
 
     def _download_dir(self) -> Path:
         """Where bodies stream to before they are stored: inside the store directory, so
@@ -282,7 +277,6 @@ class CachedFetcher:
         ``expected`` maps hash algorithms to digests; a mismatch stores nothing.
         ``None``: the server says the file does not exist (404/410).
         """
-        self._wait_behind(url)  # a download of this file being stored: use it once it is
         found = self.known(expected.get("sha256"))
         if found is not None:
             log.debug("%s already in the store (sha256)", filename)
@@ -307,7 +301,6 @@ class CachedFetcher:
         URLs and offline runs go through the store as :meth:`content` does.
         ``None``: 404/410. What a killed px leaves is swept like any download.
         """
-        self._wait_behind(url)  # a download of this file being stored: use it once it is
         key = self.known(expected.get("sha256"))
         if key is None and not (url.startswith("file:") or self.offline):
             with self._download(url, filename, expected) as sink:
@@ -335,21 +328,19 @@ class CachedFetcher:
     def read_download(
         self, url: str, *, filename: str, expected: dict[str, str], what: str, read: Reader[T]
     ) -> T | None:
-        """Download ``url`` (checked like :meth:`content`) and return ``read(file)`` at once.
+        """Download ``url`` (checked like :meth:`content`), return ``read(file)``, keep nothing.
 
-        The file is stored in the background, so whoever waits for ``read``'s
-        answer (the resolver, for a wheel's METADATA) does not also wait for it
-        to be compressed and written behind the other downloads; :meth:`close`
-        waits for every such write. ``None``: 404/410.
+        For a wheel read for its METADATA at lock time: storing the archive as well
+        cost a cold lock 8% of its time (compressed and written behind the resolver,
+        then waited for at the end), and an install, which needs the archive, keeps
+        none either (:meth:`fetch_file`). The caller keeps what it read. ``None``: 404/410.
         """
         if self.offline:
             raise offline_miss(what, url)
         with self._download(url, filename, expected) as sink:
             if sink is None:
                 return None
-            result = read(sink.path)
-            self._store_later(sink.detach(), filename, url)
-            return result
+            return read(sink.path)
 
     @contextlib.contextmanager
     def _download(
@@ -377,36 +368,6 @@ class CachedFetcher:
         self.writer.write((), self._record(sink.sha256, sink.size, filename, url, key))
         log.debug("downloaded %s (%d bytes)", filename, sink.size)
         return key
-
-    def _store_later(self, sink: HashingFileSink, filename: str, url: str) -> None:
-        def store() -> None:
-            try:
-                self._store_download(sink, filename, url)
-            except Exception as error:  # a cache that stays cold: the next run downloads again
-                log.debug("could not store %s: %s", filename, error)
-            finally:
-                sink.discard()
-
-        with self._behind_lock:
-            if self._behind is None:
-                self._behind = concurrent.futures.ThreadPoolExecutor(
-                    max_workers=1, thread_name_prefix="px-store-behind"
-                )
-            self._pending[url] = self._behind.submit(store)
-
-    def _wait_behind(self, url: str) -> None:
-        with self._behind_lock:
-            pending = self._pending.pop(url, None)
-        if pending is not None:
-            pending.result()  # store() never raises
-
-    def close(self) -> None:
-        """Wait for the downloads being stored in the background."""
-        with self._behind_lock:
-            behind, self._behind = self._behind, None
-            self._pending.clear()
-        if behind is not None:
-            behind.shutdown(wait=True)
 
     def _local(self, url: str, *, filename: str, expected: dict[str, str]) -> str | None:
         path = local_path(url)
