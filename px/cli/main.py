@@ -21,9 +21,16 @@ def entry() -> NoReturn:
     every child it waits for has finished. What the teardown would add is freeing
     the run's objects one by one and clearing every module: 80-100 ms after a
     cold ``px lock``, whose parsed pages are still in memory (uv has no such step).
-    Output is flushed first; a reader that went away is not an error here.
+    Output is flushed first. A reader that went away (``px ... | head``) ends the
+    command as :func:`main` ends one it catches doing so: exit code 1, no traceback;
+    this also covers what runs before main's handler (``--version``, the fast paths).
     """
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:
+        from px.errors import ExitCode
+
+        code = ExitCode.FAILURE
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

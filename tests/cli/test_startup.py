@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,17 @@ def test_the_command_exits_without_teardown_yet_loses_no_output(tmp_path: Path) 
     stale = px("lock", "--check")  # no pyproject.toml here
     assert stale.returncode == ExitCode.INPUT
     assert stale.stderr.startswith("error: no pyproject.toml found") and stale.stdout == ""
+
+
+def test_a_reader_that_goes_away_ends_the_command_without_a_traceback(tmp_path: Path) -> None:
+    env = {"PX_HOME": str(tmp_path / "store"), "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
+    for argv in (["--version"], ["cache", "info"]):  # before main's handler, and inside it
+        read, write = os.pipe()
+        os.close(read)  # every write to stdout fails: EPIPE
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "px", *argv], stdout=write, stderr=subprocess.PIPE, env=env
+            )
+        finally:
+            os.close(write)
+        assert (result.returncode, result.stderr) == (ExitCode.FAILURE, b""), argv
