@@ -28,7 +28,11 @@ from px.store.frames import CHUNK_SIZE, FrameError, decompress, join_frames
 if TYPE_CHECKING:
     from px.store.engine import Connection, Store
 
-LEVEL = 3
+# zstd level 1, not 3: on the medium workload's 4,145 wheel files (75.7 MB) it compresses
+# in 188 ms instead of 244 ms for 3.6% more stored bytes, and its 46 project pages
+# (19 MB of JSON, in 1 MiB frames) in 28 ms instead of 49 ms, 9% smaller. Both are
+# written on the critical path of a cold install or lock; reading is as fast either way.
+LEVEL = 1
 _local = threading.local()
 
 
