@@ -206,8 +206,8 @@ def _check_destinations(files: dict[str, ZipMember], dist_info: str, wheel: str)
     data_dir = dist_info.removesuffix(".dist-info") + ".data"
     seen: dict[tuple[str, str], str] = {}
     for path in files:
-        where = layout.destination(path, data_dir)  # never None: _data_schemes ran first
-        if where is None:
+        where = layout.destination(path, data_dir)
+        if where is None:  # a bare `.data/<scheme>` entry: installed nowhere
             continue
         other = seen.setdefault(where, path)
         if other != path:
