@@ -46,6 +46,13 @@ __all__ = [
 ]
 
 _HASH_BLOCK = 1 << 20
+# Wheels validated ahead of the one being stored. With one ahead, both threads of a
+# cold install sat idle a third of the time: the largest wheel's validation
+# (botocore, 0.24-0.35 s) and its storing (0.29 s) ran one after the other, each
+# beside a small wheel's few milliseconds. Each wheel ahead holds at most its
+# spool's memory budget (px.install.spool) while it waits. More threads validating
+# only slowed this one (2 cores): 1.49 s instead of 1.31 s.
+AHEAD = 16
 
 
 @dataclass(frozen=True)
@@ -124,48 +131,40 @@ def ingest_wheels(
 ) -> list[WheelRecord]:
     """:func:`ingest_wheel` for several wheels, in order, faster.
 
-    The next wheel is read and validated in a second thread while the current one
-    is written (inflating, hashing and compressing all release the GIL). Stops at
-    the first refusal: the wheels before it are stored, nothing of it or after it is.
-    ``wheels`` may be a generator that waits for each download: the first wheels
-    are validated while the last are still arriving, and a download that fails
-    stops it the same way (what came before is stored).
+    A second thread takes the wheels from ``wheels`` and validates up to
+    :data:`AHEAD` of them ahead of the one this thread stores (inflating,
+    hashing, compressing, writing files and SQLite all release the GIL). Stops
+    at the first refusal: the wheels before it are stored, nothing of it or
+    after it is. ``wheels`` may be a generator that waits for each download:
+    the first wheels are validated while the last are still arriving, and a
+    download that fails stops it the same way (what came before is stored).
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    upcoming = iter(wheels)
+
+    def prepare_next() -> WheelRecord | _Prepared | None:  # one thread: in order
+        wheel = next(upcoming, None)  # may wait for (and fail with) a download
+        return None if wheel is None else _prepare(store, wheel, limits)
 
     records: list[WheelRecord] = []
-    upcoming = iter(wheels)
     with ThreadPoolExecutor(1, thread_name_prefix="px-ingest") as pool:
-        pending: Future[WheelRecord | _Prepared] | None = None
+        pending = deque(pool.submit(prepare_next) for _ in range(AHEAD))
         try:
-            first = next(upcoming, None)
-            if first is not None:
-                pending = pool.submit(_prepare, store, first, limits)
-            while pending is not None:
-                prepared = pending.result()
-                pending = None
-                try:
-                    following = next(upcoming, None)  # may wait for (and fail with) a download
-                except Exception:
-                    if isinstance(prepared, _Prepared):  # the wheels before a failure are stored
-                        with contextlib.suppress(Exception):
-                            _commit(store, prepared)
-                    raise
-                except BaseException:
-                    if isinstance(prepared, _Prepared):
-                        prepared.spool.close()
-                    raise
-                if following is not None:
-                    pending = pool.submit(_prepare, store, following, limits)
-                if isinstance(prepared, WheelRecord):
-                    records.append(prepared)
-                else:
-                    records.append(_commit(store, prepared))
+            while (prepared := pending.popleft().result()) is not None:
+                pending.append(pool.submit(prepare_next))
+                if isinstance(prepared, _Prepared):
+                    prepared = _commit(store, prepared)
+                records.append(prepared)
         finally:
-            if pending is not None and not pending.cancel():
-                leftover = pending.exception() is None and pending.result()
-                if isinstance(leftover, _Prepared):
-                    leftover.spool.close()
+            for future in pending:  # refused, failed or interrupted: drop what was read ahead
+                if future.cancel():
+                    continue
+                with contextlib.suppress(BaseException):
+                    leftover = future.result()
+                    if isinstance(leftover, _Prepared):
+                        leftover.spool.close()
     return records
 
 

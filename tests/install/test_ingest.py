@@ -311,6 +311,20 @@ def test_ingest_wheels_stops_at_the_first_refusal(
     assert state(store)[-1] == ()  # no spool left behind
 
 
+def test_a_refusal_drops_the_trees_staged_ahead_of_it(store: Any, tmp_path: Path) -> None:
+    trees = tmp_path / "trees"
+    good = _release(tmp_path, "1.0")
+    bad = _release(tmp_path, "2.0", unlisted=["demo/core.py"])
+    after = [_release(tmp_path, f"3.{i}") for i in range(4)]  # validated ahead meanwhile
+    wheels = [WheelFile(p, tree=trees / p.stem) for p in (good, bad, *after)]
+    with pytest.raises(InputError):
+        ingest_wheels(store, wheels)
+    # the stored wheel's tree is in place; nothing staged for the others is left
+    assert sorted(p.name for p in trees.iterdir()) == [good.stem]
+    with store.read() as conn:
+        assert [v for (v,) in conn.all("SELECT version FROM wheels")] == ["1.0"]
+
+
 def test_ingest_wheels_takes_wheels_as_they_arrive_and_a_failed_one_leaves_nothing(
     store: Any, state: Callable[[Any], object], tmp_path: Path
 ) -> None:
