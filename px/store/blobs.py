@@ -37,8 +37,7 @@ _local = threading.local()
 
 
 _INSERT_BLOB = (
-    "INSERT INTO blobs (key, size, stored_size, chunks, created_at) "
-    "VALUES (:key, :size, :stored_size, :chunks, :created_at)"
+    "INSERT INTO blobs (key, size, stored_size, chunks, created_at) VALUES (?, ?, ?, ?, ?)"
 )
 _INSERT_CHUNK = "INSERT INTO blob_chunks (key, seq, data) VALUES (?, ?, ?)"
 
@@ -79,9 +78,10 @@ class BlobStore:
     def put_many(self, items: Sequence[bytes]) -> list[str]:
         """Store several small objects in one transaction; return their keys in order."""
         keys = [key_of(d) for d in items]
+        now = _now()
         with self._store.write() as conn:
             present = _present(conn, keys)
-            rows: list[dict[str, object]] = []
+            rows: list[tuple[str, int, int, int, str]] = []
             chunk_rows: list[tuple[str, int, bytes]] = []
             for key, data in zip(keys, items, strict=True):
                 if key in present:
@@ -91,7 +91,7 @@ class BlobStore:
                     _compressor().compress(data[i : i + CHUNK_SIZE])
                     for i in range(0, max(len(data), 1), CHUNK_SIZE)
                 ]
-                rows.append(_row(key, len(data), frames))
+                rows.append(_row(key, len(data), frames, now))
                 chunk_rows.extend((key, seq, f) for seq, f in enumerate(frames))
             if rows:
                 conn.executemany(_INSERT_BLOB, rows)
@@ -108,7 +108,9 @@ class BlobStore:
         with self._store.write() as conn:
             if _present(conn, [key]):
                 return key
-            conn.execute(_INSERT_BLOB.replace("INSERT", "INSERT OR IGNORE", 1), _row(key, 0, []))
+            conn.execute(
+                _INSERT_BLOB.replace("INSERT", "INSERT OR IGNORE", 1), _row(key, 0, [], _now())
+            )
             size = stored = seq = 0
             with open(path, "rb") as f:
                 for block in _blocks(f):
@@ -244,14 +246,8 @@ def _blocks(f: IO[bytes]) -> Iterator[bytes]:
     yield from iter(lambda: f.read(CHUNK_SIZE), b"")
 
 
-def _row(key: str, size: int, frames: list[bytes]) -> dict[str, object]:
-    return {
-        "key": key,
-        "size": size,
-        "stored_size": sum(len(f) for f in frames),
-        "chunks": len(frames),
-        "created_at": _now(),
-    }
+def _row(key: str, size: int, frames: list[bytes], now: str) -> tuple[str, int, int, int, str]:
+    return (key, size, sum(len(f) for f in frames), len(frames), now)
 
 
 def _present(conn: Connection, keys: list[str]) -> set[str]:
