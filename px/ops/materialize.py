@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import functools
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from px.errors import InstallError
 from px.reporter import Reporter
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -179,8 +181,6 @@ def _ingest_as_they_arrive(
     """Wheels are validated once their downloads land (the largest first), straight from
     the downloaded file (the store keeps their files, not the archives), and their trees
     written as they are validated; sdists are stored, then built."""
-    from concurrent.futures import FIRST_COMPLETED, wait
-
     from px.install.tree import tree_path
     from px.install.wheel import WheelFile, ingest_wheels
 
@@ -190,21 +190,16 @@ def _ingest_as_they_arrive(
     arriving = client.download_files_each([files[i] for i in wheels])
     stored = client.download_each([files[i] for i in sdists])  # all downloads start now
 
-    def largest_arrived_first() -> Iterator[WheelFile]:
-        # The largest wheel downloaded so far is validated next. In lock order every
-        # wheel after botocore (the largest, the last to arrive) waited for it; in
-        # arrival order its validation and storing (0.3 s each) came last, alone.
-        waiting = dict(zip(arriving, wheels, strict=True))
-        while waiting:
-            done = [f for f in waiting if f.done()] or wait(waiting, return_when=FIRST_COMPLETED)[0]
-            future = max(done, key=lambda f: (files[waiting[f]].size or 0, -waiting[f]))
-            artifact = missing[waiting.pop(future)][1]
+    def downloaded() -> Iterator[WheelFile]:
+        of = dict(zip(arriving, wheels, strict=True))
+        for future in largest_done_first({f: files[i].size or 0 for f, i in of.items()}):
+            artifact = missing[of[future]][1]
             path = future.result()  # a failed download stops the ingest here
             tree = tree_path(trees, artifact.sha256, interpreter)
             yield WheelFile(path, artifact.filename, artifact.sha256, tree=tree)
 
     try:
-        ingested = ingest_wheels(store, largest_arrived_first())
+        ingested = ingest_wheels(store, downloaded())
     finally:
         for future in arriving:  # every downloaded file goes, also those never used
             future.add_done_callback(_remove_download)
@@ -222,6 +217,25 @@ def _ingest_as_they_arrive(
                     store, client, path, artifact.sha256, interpreter
                 )
     return records
+
+
+def largest_done_first(sizes: Mapping[Future[T], int]) -> Iterator[Future[T]]:
+    """Each future once: the largest of those done so far, else the first to finish.
+
+    The order a cold install validates its downloads in. In lock order, every wheel
+    after botocore (the largest, the last to arrive) waited for it; in arrival order,
+    its validation and storing (0.3 s each) came last, alone. Taken as soon as it
+    lands they overlap the small wheels' work. Ties go to the earlier future.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    order = {future: i for i, future in enumerate(sizes)}
+    waiting = set(sizes)
+    while waiting:
+        done = [f for f in waiting if f.done()] or wait(waiting, return_when=FIRST_COMPLETED)[0]
+        chosen = max(done, key=lambda f: (sizes[f], -order[f]))
+        waiting.remove(chosen)
+        yield chosen
 
 
 def _remove_download(future: Future[Path]) -> None:
