@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +51,9 @@ _HASH_BLOCK = 1 << 20
 # cold install sat idle a third of the time: the largest wheel's validation
 # (botocore, 0.24-0.35 s) and its storing (0.29 s) ran one after the other, each
 # beside a small wheel's few milliseconds. Each wheel ahead holds at most its
-# spool's memory budget (px.install.spool) while it waits. More threads validating
-# only slowed this one (2 cores): 1.49 s instead of 1.31 s.
+# spool's memory budget while it waits (px.install.spool: 256 KiB when its tree is
+# staged, as in px install, else 1 MiB). More threads validating only slowed the
+# one storing (2 cores): 1.49 s instead of 1.31 s.
 AHEAD = 16
 
 
@@ -143,10 +145,15 @@ def ingest_wheels(
     from concurrent.futures import ThreadPoolExecutor
 
     upcoming = iter(wheels)
+    stopped = threading.Event()
 
     def prepare_next() -> WheelRecord | _Prepared | None:  # one thread: in order
+        if stopped.is_set():
+            return None
         wheel = next(upcoming, None)  # may wait for (and fail with) a download
-        return None if wheel is None else _prepare(store, wheel, limits)
+        if wheel is None or stopped.is_set():
+            return None
+        return _prepare(store, wheel, limits)
 
     records: list[WheelRecord] = []
     with ThreadPoolExecutor(1, thread_name_prefix="px-ingest") as pool:
@@ -158,7 +165,8 @@ def ingest_wheels(
                     prepared = _commit(store, prepared)
                 records.append(prepared)
         finally:
-            for future in pending:  # refused, failed or interrupted: drop what was read ahead
+            stopped.set()  # refused, failed or interrupted: validate nothing more
+            for future in pending:  # and drop what was read ahead
                 if future.cancel():
                     continue
                 with contextlib.suppress(BaseException):
