@@ -26,6 +26,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from px.errors import InputError, NetworkError
 from px.index.config import NetworkSettings, user_agent
@@ -199,10 +200,22 @@ class Transport:
                 sink.write(chunk)
             return status, response_headers
         except SSLError as exc:
-            raise NetworkError(
-                f"TLS verification failed for {shown}",
-                why=str(exc.args[0] if exc.args else exc),
-                hint="if the index uses a private CA, set PX_CA_BUNDLE to its PEM file",
+            cause = exc.args[0] if exc.args else exc
+            if isinstance(cause, (ssl.SSLCertVerificationError, CertificateError)):
+                raise NetworkError(
+                    f"TLS verification failed for {shown}",
+                    why=str(cause),
+                    hint="if the index uses a private CA, set PX_CA_BUNDLE to its PEM file",
+                ) from None
+            # Not the certificate: an alert, a connection cut mid-handshake (seen from a
+            # proxy here: "tlsv1 alert decode error"), or TLS spoken to a plain-HTTP port.
+            raise _Transient(
+                NetworkError(
+                    f"the TLS connection for {shown} failed",
+                    why=str(cause),
+                    hint="check that the URL's scheme and port are right (https:// to a "
+                    "plain-HTTP port fails this way); else try again",
+                )
             ) from None
         except ReadTimeoutError:
             raise _Transient(

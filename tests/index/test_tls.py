@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -182,3 +183,33 @@ def test_the_tls_context_is_made_once_and_only_for_https(
     client = make_client([IndexConfig("private", tls_server.url)], settings=settings)
     assert client.project_files("demo") and client.project_files("other")
     assert len(made) == 1
+
+
+def test_tls_spoken_to_a_plain_http_port_is_retried_and_not_blamed_on_a_certificate(
+    make_client: ClientFactory,
+) -> None:
+    accepted: list[int] = []
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer_in_plain_http() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return  # closed: the test is over
+            accepted.append(1)
+            with conn:
+                conn.recv(4096)  # the ClientHello
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=answer_in_plain_http, daemon=True).start()
+    url = f"https://127.0.0.1:{server.getsockname()[1]}/simple/"
+    try:
+        with pytest.raises(NetworkError) as info:
+            make_client([IndexConfig("plain", url)]).project_files("demo")  # FAST: 2 retries
+    finally:
+        server.close()
+    assert info.value.what == f"the TLS connection for {url}demo/ failed"
+    assert "scheme and port" in (info.value.hint or "")
+    assert "PX_CA_BUNDLE" not in (info.value.hint or "")
+    assert len(accepted) == 3  # the first try and two retries
