@@ -164,17 +164,27 @@ class Registry:
         body: bytes | None = None,
         retries: object = False,
     ) -> urllib3.BaseHTTPResponse:
+        import ssl
+
         from urllib3.exceptions import HTTPError, SSLError
+        from urllib3.util.ssl_match_hostname import CertificateError
 
         try:
             return self._pool.request(
                 method, url, body=body, headers=headers, retries=retries, redirect=False
             )
         except SSLError as error:
-            raise NetworkError(
-                f"TLS verification failed for {url}",
-                why=self._redact(str(error.args[0] if error.args else error)),
-                hint="if the registry uses a private CA, set PX_CA_BUNDLE to its PEM file",
+            cause = error.args[0] if error.args else error
+            if isinstance(cause, (ssl.SSLCertVerificationError, CertificateError)):
+                raise NetworkError(
+                    f"TLS verification failed for {url}",
+                    why=self._redact(str(cause)),
+                    hint="if the registry uses a private CA, set PX_CA_BUNDLE to its PEM file",
+                ) from None
+            raise NetworkError(  # an alert, a cut handshake, TLS to a plain-HTTP port
+                f"the TLS connection to {url} failed",
+                why=self._redact(str(cause)),
+                hint="check --repository-url's scheme and port; else try again",
             ) from None
         except HTTPError as error:
             raise NetworkError(

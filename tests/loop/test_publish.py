@@ -178,6 +178,26 @@ def test_dry_run_checks_and_touches_no_network(px, tmp_path: Path, monkeypatch) 
     assert "cannot reach the registry" in failed.err and TOKEN not in failed.err
 
 
+def test_an_upload_over_tls_to_a_plain_http_port_is_not_blamed_on_a_certificate(
+    tmp_path: Path, registry: Registry
+) -> None:
+    from px.errors import NetworkError
+    from px.publish.registry import Registry as Target
+
+    https = registry.url.replace("http://", "https://", 1)  # TLS spoken to a plain-HTTP port
+    target = Target(https, None)
+    dist = tmp_path / "demo_pkg-1.0-py3-none-any.whl"
+    dist.write_bytes(b"not looked at: the handshake fails first")
+    try:
+        with pytest.raises(NetworkError) as failed:
+            target.upload([(":action", "file_upload")], dist)
+    finally:
+        target.close()
+    assert failed.value.what == f"the TLS connection to {https} failed"
+    assert "scheme and port" in (failed.value.hint or "")
+    assert "PX_CA_BUNDLE" not in (failed.value.hint or "")
+
+
 def test_bad_or_missing_distributions_are_refused_before_any_upload(  # type: ignore[no-untyped-def]
     px, tmp_path: Path
 ) -> None:
