@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -264,8 +265,7 @@ def open_store(directory: Path, *, readonly: bool = False) -> Store:
         ) from error
     store = Store(directory, readonly=False)
     try:
-        with store.autocommit() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(store)
         from px.store.migrate import ensure_current
 
         ensure_current(store)
@@ -273,6 +273,28 @@ def open_store(directory: Path, *, readonly: bool = False) -> Store:
         store._pool.close()
         raise
     return store
+
+
+def _use_wal(store: Store) -> None:
+    """Put the store in WAL mode (a setting kept in the file, so usually a no-op).
+
+    Leaving rollback mode needs the file to itself. When several processes
+    open a new store at once, SQLite answers some of them "locked" at once,
+    without waiting in the busy handler (waiting could deadlock), so the
+    switch is retried here until the busy timeout runs out.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            with store.autocommit() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except Busy:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
 
 def stored_revision_cheap(path: Path) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,27 @@ def test_two_processes_creating_one_store_create_it_once(tmp_path: Path) -> None
     with open_store(tmp_path / "s") as store, store.read() as conn:
         assert conn.scalar("SELECT count(*) FROM alembic_version") == 1
         assert conn.scalar("SELECT count(*) FROM meta WHERE key = 'created_at'") == 1
+
+
+def test_a_store_being_created_by_another_process_is_waited_for(tmp_path: Path) -> None:
+    # While one process builds a new store, another's switch to WAL is
+    # answered "locked" at once, without SQLite's busy wait.
+    (tmp_path / "s").mkdir()
+    other = sqlite3.connect(
+        tmp_path / "s" / "store.db", isolation_level=None, check_same_thread=False
+    )
+    other.execute("CREATE TABLE early (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO early VALUES (1)")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        with open_store(tmp_path / "s") as store, store.read() as conn:
+            assert conn.scalar("SELECT count(*) FROM alembic_version") == 1
+            assert conn.scalar("PRAGMA journal_mode") == "wal"
+    finally:
+        release.join()
+        other.close()
 
 
 def make_store_at(directory: Path, revision: str) -> None:
