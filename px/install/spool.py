@@ -1,16 +1,18 @@
 """Holding a wheel's files between validation and storing them.
 
-Validation streams every member once; the bytes it checks are kept here so
-the store is written only after the whole wheel passed. Small members stay in
-memory up to a budget; large members and anything past the budget go to
-temporary files (in a directory made on first need under ``parent``, beside
-the store, and removed by :meth:`Spool.close`), so memory stays bounded for
-any wheel the limits allow.
+Validation streams every member once; the bytes it checks are hashed (blake3,
+the store's key) and compressed (the store's zstd frames) here, as they pass,
+so the store is written only after the whole wheel passed, with exactly the
+bytes that were checked, and the thread that stores them only inserts rows.
+Compressed members stay in memory up to a budget; large members and anything
+past the budget go to one temporary file of frames (in a directory made on
+first need under ``parent``, beside the store, and removed by
+:meth:`Spool.close`), so memory stays bounded for any wheel the limits allow.
 
-A spool made with ``tree=True`` (``parent`` is then the trees directory) writes
-every member straight to its place in a staged tree instead: a cold install
-then writes each file once, stores it from there, and moves the tree into
-place (:meth:`Spool.finish_tree`) instead of unpacking it again from the store.
+A spool made with ``tree=True`` (``parent`` is then the trees directory) also
+writes every member straight to its place in a staged tree: a cold install
+then writes each file once and moves the tree into place
+(:meth:`Spool.finish_tree`) instead of unpacking it again from the store.
 """
 
 from __future__ import annotations
@@ -18,23 +20,30 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
+
+from px.store.blobs import compress_frame, key_hasher
+from px.store.frames import CHUNK_SIZE
 
 if TYPE_CHECKING:
     from px.install.tree import TreeWriter
     from px.store import Store
 
 # Peak memory must not grow with the wheel (botocore unpacks to about 80 MB):
-# past a small budget members wait in temporary files, and they are stored in
-# batches of a few MB read back one batch at a time.
-MEMORY_BUDGET = 1 << 20  # bytes of member data held in memory per wheel
-LARGE_MEMBER = 1 << 20  # a member this big always goes to a temporary file (put_file)
-# Staging a tree, the bytes held are only a shortcut (they are on disk too): a smaller budget
-# keeps the peak of a large wheel near that of a small one (botocore's tree reads back).
-STAGED_BUDGET = 256 << 10
-BATCH_BYTES = 1 << 20  # raw bytes per put_many transaction
+# past a small budget, compressed members wait in a temporary file, and they are
+# stored in batches of about a megabyte read back one batch at a time.
+MEMORY_BUDGET = 512 << 10  # compressed bytes held in memory per wheel
+LARGE_MEMBER = 1 << 20  # a member this big (raw) always goes to the file, frame by frame
+BATCH_BYTES = 1 << 20  # compressed bytes per put_compressed transaction
+
+
+class _Member(NamedTuple):
+    key: str  # blake3 of the raw bytes
+    size: int  # raw bytes
+    frames: list[bytes] | None  # held in memory, or None when
+    spilled: list[tuple[int, int]]  # (offset, length) of each frame in the spill file
 
 
 class Spool:
@@ -47,15 +56,22 @@ class Spool:
         self._directory: Path | None = None
         self._tree = tree
         self._writer: TreeWriter | None = None
-        self._budget = min(memory_budget, STAGED_BUDGET) if tree else memory_budget
+        self._budget = memory_budget
         self._in_memory = 0
-        self._held: dict[str, bytes] = {}
-        self._spilled: dict[str, Path] = {}
+        self._members: dict[str, _Member] = {}
         self._staged: dict[str, str] = {}  # member -> its file in the staged tree
+        self._spill: IO[bytes] | None = None  # frames past the budget, appended
+        self._spilled_bytes = 0
+        # the member being written
         self._path = ""
+        self._hasher = key_hasher()
+        self._size = 0
         self._parts: list[bytes] = []
-        self._file: IO[bytes] | None = None
-        self._keep = False  # the member being written to a file is also held in memory
+        self._pending = 0  # raw bytes in _parts, not compressed yet
+        self._frames: list[bytes] = []
+        self._to_file = False
+        self._placed: list[tuple[int, int]] = []  # its frames already in the file
+        self._file: IO[bytes] | None = None  # its file in the staged tree
 
     def start(self, dist_info: str) -> None:
         if self._tree:
@@ -66,72 +82,98 @@ class Spool:
 
     def begin(self, path: str, size: int) -> None:
         self._path = path
-        self._parts = []
-        self._keep = False
+        self._hasher = key_hasher()
+        self._size = self._pending = 0
+        self._parts, self._frames, self._placed = [], [], []
+        self._to_file = size > LARGE_MEMBER  # frame by frame, so memory stays flat
         created = None if self._writer is None else self._writer.create(path)
         if created is not None:
             self._staged[path], self._file = created
-            if size <= LARGE_MEMBER and self._in_memory + size <= self._budget:
-                self._in_memory += size
-                self._keep = True  # stored from memory, not read back from the tree
-            else:
-                self._spilled[path] = Path(created[0])
-        elif size > LARGE_MEMBER or self._in_memory + size > self._budget:
-            if self._directory is None:
-                self._directory = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self._parent))
-            target = self._directory / str(len(self._spilled))
-            self._spilled[path] = target
-            self._file = open(target, "wb")  # noqa: SIM115 - closed in end()
-        else:
-            self._in_memory += size
 
     def write(self, chunk: bytes) -> None:
         if self._file is not None:
             self._file.write(chunk)
-        if self._file is None or self._keep:
-            self._parts.append(chunk)
+        self._parts.append(chunk)
+        self._pending += len(chunk)
+        if self._pending >= CHUNK_SIZE:
+            data = b"".join(self._parts)
+            whole = len(data) - len(data) % CHUNK_SIZE
+            for i in range(0, whole, CHUNK_SIZE):
+                self._add_frame(data[i : i + CHUNK_SIZE])
+            self._parts = [data[whole:]] if whole < len(data) else []
+            self._pending = len(data) - whole
 
     def end(self) -> None:
-        held = self._file is None or self._keep
         if self._file is not None:
             self._file.close()
             self._file = None
-        if held:
-            self._held[self._path] = b"".join(self._parts)
-        self._parts = []
+        if self._pending or self._size == 0:  # an empty file is one empty frame
+            self._add_frame(b"".join(self._parts))
+        self._parts, self._pending = [], 0
+        frames, compressed = self._frames, sum(len(f) for f in self._frames)
+        if not self._to_file and self._in_memory + compressed <= self._budget:
+            self._in_memory += compressed
+            member = _Member(self._hasher.hexdigest(), self._size, frames, [])
+        else:
+            for frame in frames:
+                self._placed.append(self._append(frame))
+            member = _Member(self._hasher.hexdigest(), self._size, None, self._placed)
+        self._members[self._path] = member
+        self._frames, self._placed = [], []
+
+    def _add_frame(self, raw: bytes) -> None:
+        self._hasher.update(raw)
+        self._size += len(raw)
+        frame = compress_frame(raw)
+        if self._to_file:
+            self._placed.append(self._append(frame))
+        else:
+            self._frames.append(frame)
+
+    def _append(self, frame: bytes) -> tuple[int, int]:
+        """Put ``frame`` at the end of the spill file; return where it is."""
+        if self._spill is None:
+            if self._directory is None:
+                self._directory = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self._parent))
+            self._spill = open(self._directory / "frames", "w+b")  # noqa: SIM115 - close()
+        self._spill.write(frame)
+        offset = self._spilled_bytes
+        self._spilled_bytes += len(frame)
+        return offset, len(frame)
 
     def store(self, store: Store) -> dict[str, str]:
-        """Put every file into the store, in batches of at most about :data:`BATCH_BYTES`.
+        """Put every file into the store, in transactions of about :data:`BATCH_BYTES`.
 
         Returns blob keys by member path. Spilled members are read back one batch
-        at a time, so memory stays within the budget plus one batch.
+        at a time (a large one frame by frame), so memory stays within the budget
+        plus one batch.
         """
-        keys: dict[str, str] = {}
-        batch: list[tuple[str, bytes]] = []
+        if self._spill is not None:
+            self._spill.flush()
+        batch: list[tuple[str, int, list[bytes]]] = []
         size = 0
-
-        def flush() -> None:
-            nonlocal batch, size
-            if batch:
-                stored = store.blobs.put_many([data for _, data in batch])
-                keys.update(zip((path for path, _ in batch), stored, strict=True))
-            batch, size = [], 0
-
-        for path, data in self._held.items():
-            batch.append((path, data))
-            size += len(data)
-            if size >= BATCH_BYTES:
-                flush()
-        for path, spilled in self._spilled.items():
-            if spilled.stat().st_size > LARGE_MEMBER:
-                keys[path] = store.blobs.put_file(spilled)
+        for member in self._members.values():
+            if member.frames is not None:
+                frames = member.frames
+            elif len(member.spilled) == 1:
+                frames = list(self._read(member.spilled))
+            else:  # large: one transaction of its own, frame by frame
+                store.blobs.put_frames(member.key, member.size, self._read(member.spilled))
                 continue
-            batch.append((path, spilled.read_bytes()))
-            size += len(batch[-1][1])
+            batch.append((member.key, member.size, frames))
+            size += sum(len(f) for f in frames)
             if size >= BATCH_BYTES:
-                flush()
-        flush()
-        return keys
+                store.blobs.put_compressed(batch)
+                batch, size = [], 0
+        if batch:
+            store.blobs.put_compressed(batch)
+        return {path: member.key for path, member in self._members.items()}
+
+    def _read(self, where: Iterable[tuple[int, int]]) -> Iterator[bytes]:
+        assert self._spill is not None
+        fd = self._spill.fileno()
+        for offset, length in where:
+            yield os.pread(fd, length, offset)
 
     def finish_tree(self, final: Path, executable: Iterable[str]) -> None:
         """Move the staged tree (complete, stored) to ``final``: read-only, listed, sealed.
@@ -150,10 +192,11 @@ class Spool:
 
     def close(self) -> None:
         """Drop everything held and remove the temporary files (and a tree not moved out)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._held.clear()
+        for handle in (self._file, self._spill):
+            if handle is not None:
+                handle.close()
+        self._file = self._spill = None
+        self._members.clear()
         if self._directory is not None:
             if self._tree:
                 from px.install.tree import remove_tree

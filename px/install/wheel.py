@@ -51,9 +51,9 @@ _HASH_BLOCK = 1 << 20
 # cold install sat idle a third of the time: the largest wheel's validation
 # (botocore, 0.24-0.35 s) and its storing (0.29 s) ran one after the other, each
 # beside a small wheel's few milliseconds. Each wheel ahead holds at most its
-# spool's memory budget while it waits (px.install.spool: 256 KiB when its tree is
-# staged, as in px install, else 1 MiB). More threads validating only slowed the
-# one storing (2 cores): 1.49 s instead of 1.31 s.
+# spool's memory budget of compressed bytes while it waits (px.install.spool,
+# 512 KiB). More threads validating only slowed the one storing (2 cores): 1.49 s
+# instead of 1.31 s.
 AHEAD = 16
 
 

@@ -49,6 +49,22 @@ def _compressor() -> zstandard.ZstdCompressor:
     return c
 
 
+def compress_frame(raw: bytes) -> bytes:
+    """One stored frame: at most :data:`CHUNK_SIZE` raw bytes, compressed."""
+    return _compressor().compress(raw)
+
+
+def frames_of(data: bytes) -> list[bytes]:
+    """The frames ``data`` is stored as (an empty object is one empty frame)."""
+    compress = _compressor().compress
+    return [compress(data[i : i + CHUNK_SIZE]) for i in range(0, max(len(data), 1), CHUNK_SIZE)]
+
+
+def key_hasher() -> blake3.blake3:
+    """A hasher whose ``hexdigest()`` is the key of the bytes given to it."""
+    return blake3.blake3()
+
+
 def key_of(data: bytes) -> str:
     """The key a blob with these raw bytes is stored under."""
     return blake3.blake3(data).hexdigest()
@@ -78,25 +94,38 @@ class BlobStore:
     def put_many(self, items: Sequence[bytes]) -> list[str]:
         """Store several small objects in one transaction; return their keys in order."""
         keys = [key_of(d) for d in items]
-        now = _now()
         with self._store.write() as conn:
             present = _present(conn, keys)
-            rows: list[tuple[str, int, int, int, str]] = []
-            chunk_rows: list[tuple[str, int, bytes]] = []
-            for key, data in zip(keys, items, strict=True):
-                if key in present:
-                    continue
-                present.add(key)
-                frames = [
-                    _compressor().compress(data[i : i + CHUNK_SIZE])
-                    for i in range(0, max(len(data), 1), CHUNK_SIZE)
-                ]
-                rows.append(_row(key, len(data), frames, now))
-                chunk_rows.extend((key, seq, f) for seq, f in enumerate(frames))
-            if rows:
-                conn.executemany(_INSERT_BLOB, rows)
-                conn.executemany(_INSERT_CHUNK, chunk_rows)
+            new = {k: d for k, d in zip(keys, items, strict=True) if k not in present}
+            _insert(conn, [(k, len(d), frames_of(d)) for k, d in new.items()])
         return keys
+
+    def put_compressed(self, items: Sequence[tuple[str, int, Sequence[bytes]]]) -> None:
+        """Store objects already hashed and compressed, in one transaction.
+
+        Each item is ``(key, raw size, frames)``, as :func:`key_of` and
+        :func:`frames_of` make them (the caller vouches for the key: every read
+        re-hashes, so a wrong one is found as damage, never served).
+        """
+        with self._store.write() as conn:
+            present = _present(conn, [key for key, _, _ in items])
+            new = {item[0]: item for item in items if item[0] not in present}
+            _insert(conn, list(new.values()))
+
+    def put_frames(self, key: str, size: int, frames: Iterable[bytes]) -> None:
+        """Store one large object already compressed, reading ``frames`` one at a time
+        (not at all when the store has it)."""
+        with self._store.write() as conn:
+            if _present(conn, [key]):
+                return
+            conn.execute(_INSERT_BLOB, (key, size, 0, 0, _now()))
+            stored = chunks = 0
+            for frame in frames:
+                conn.execute(_INSERT_CHUNK, (key, chunks, frame))
+                stored, chunks = stored + len(frame), chunks + 1
+            conn.execute(
+                "UPDATE blobs SET stored_size = ?, chunks = ? WHERE key = ?", (stored, chunks, key)
+            )
 
     def put_file(self, path: Path) -> str:
         """Store a file's content, streaming: memory stays flat for any size."""
@@ -246,8 +275,20 @@ def _blocks(f: IO[bytes]) -> Iterator[bytes]:
     yield from iter(lambda: f.read(CHUNK_SIZE), b"")
 
 
-def _row(key: str, size: int, frames: list[bytes], now: str) -> tuple[str, int, int, int, str]:
+def _row(key: str, size: int, frames: Sequence[bytes], now: str) -> tuple[str, int, int, int, str]:
     return (key, size, sum(len(f) for f in frames), len(frames), now)
+
+
+def _insert(conn: Connection, items: Sequence[tuple[str, int, Sequence[bytes]]]) -> None:
+    """Insert new objects (not in the store) given as ``(key, raw size, frames)``."""
+    if not items:
+        return
+    now = _now()
+    conn.executemany(_INSERT_BLOB, [_row(key, size, frames, now) for key, size, frames in items])
+    conn.executemany(
+        _INSERT_CHUNK,
+        [(key, seq, frame) for key, _, frames in items for seq, frame in enumerate(frames)],
+    )
 
 
 def _present(conn: Connection, keys: list[str]) -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -188,25 +189,53 @@ def test_large_members_go_through_temporary_files(
     assert state(store)[-1] == ()  # the temporary directory is gone
 
 
+def _noise(n: int, seed: int) -> bytes:
+    """Bytes zstd cannot shrink: a member's compressed size is about its size."""
+    return random.Random(seed).randbytes(n)
+
+
 def test_spool_keeps_memory_within_its_budget(store: Any, tmp_path: Path) -> None:
     spooled = spool_module.Spool(tmp_path, memory_budget=100)
+    contents = {"a": _noise(60, 1), "b": _noise(60, 2), "c": b""}
     with spooled:
-        for name, content in (("a", b"x" * 60), ("b", b"y" * 60), ("c", b"")):
+        for name, content in contents.items():
             spooled.begin(name, len(content))
             spooled.write(content)
             spooled.end()
-        assert [p.name for p in tmp_path.glob(".ingest-*/*")] == ["0"]  # b went to a file
         keys = spooled.store(store)
-    assert store.blobs.get(keys["b"]) == b"y" * 60
-    assert store.blobs.get(keys["c"]) == b""
+        (spill,) = tmp_path.glob(".ingest-*/*")
+        assert spill.name == "frames"
+        assert 60 < spill.stat().st_size < 100  # b alone went to the file
+    assert {name: store.blobs.get(keys[name]) for name in contents} == contents
     assert not list(tmp_path.glob(".ingest-*"))
 
 
-def test_a_staging_spool_holds_small_members_and_reads_the_rest_back_from_the_tree(
+def test_a_large_member_is_compressed_frame_by_frame_and_stored_whole(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool_module, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(spool_module, "LARGE_MEMBER", 10)
+    big = _noise(1_050, 3)
+    spooled = spool_module.Spool(tmp_path)
+    with spooled:
+        spooled.begin("big", len(big))
+        for i in range(0, len(big), 150):  # writes that straddle frame boundaries
+            spooled.write(big[i : i + 150])
+        spooled.end()
+        keys = spooled.store(store)
+    assert store.blobs.get(keys["big"]) == big
+    with store.read() as conn:
+        assert conn.first("SELECT size, chunks FROM blobs WHERE key = ?", (keys["big"],)) == (
+            1_050,
+            11,
+        )
+
+
+def test_a_staging_spool_stores_the_bytes_it_validated_not_the_tree_files(
     store: Any, tmp_path: Path
 ) -> None:
     spooled = spool_module.Spool(tmp_path, memory_budget=100, tree=True)
-    contents = {"a.py": b"x" * 60, "b.py": b"y" * 60, "c.py": b"", "d.py": b"z" * 10}
+    contents = {"a.py": _noise(60, 4), "b.py": _noise(60, 5), "c.py": b"", "d.py": b"z" * 10}
     with spooled:
         spooled.start("demo-1.0.dist-info")
         for name, content in contents.items():
@@ -216,15 +245,12 @@ def test_a_staging_spool_holds_small_members_and_reads_the_rest_back_from_the_tr
         (staging,) = tmp_path.glob(".staging-*")
         on_disk = {p.name: p.read_bytes() for p in (staging / "tree" / "site").iterdir()}
         assert on_disk == contents  # every member is in the tree being staged
-        (staging / "tree" / "site" / "a.py").chmod(0o644)
-        (staging / "tree" / "site" / "a.py").write_bytes(b"changed")
-        (staging / "tree" / "site" / "b.py").chmod(0o644)
-        (staging / "tree" / "site" / "b.py").write_bytes(b"changed")
+        for name in ("a.py", "b.py"):  # changed in the tree after they were validated
+            (staging / "tree" / "site" / name).chmod(0o644)
+            (staging / "tree" / "site" / name).write_bytes(b"changed")
         keys = spooled.store(store)
-    assert store.blobs.get(keys["a.py"]) == b"x" * 60  # held: stored from memory
-    assert store.blobs.get(keys["b.py"]) == b"changed"  # past the budget: read back
-    assert store.blobs.get(keys["c.py"]) == b""
-    assert store.blobs.get(keys["d.py"]) == b"z" * 10  # a small one after it still fits
+        assert 60 < (staging / "frames").stat().st_size < 100  # b.py: past the budget
+    assert {name: store.blobs.get(keys[name]) for name in contents} == contents
     assert not list(tmp_path.glob(".staging-*"))  # close() removed the unfinished tree
 
 
