@@ -42,7 +42,7 @@ BATCH_BYTES = 1 << 20  # compressed bytes per put_compressed transaction
 class _Member(NamedTuple):
     key: str  # blake3 of the raw bytes
     size: int  # raw bytes
-    frames: list[bytes] | None  # held in memory, or None when
+    frames: list[bytes] | None  # held in memory; None when spilled
     spilled: list[tuple[int, int]]  # (offset, length) of each frame in the spill file
 
 
