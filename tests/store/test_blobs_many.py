@@ -108,3 +108,42 @@ def test_a_truncated_blob_is_caught(tmp_path: Path) -> None:
     with open_store(tmp_path / "s") as store, pytest.raises(IntegrityError) as raised:
         store.blobs.get_many([key])
     assert "expected" in (raised.value.why or "")
+
+
+def test_precompressed_objects_are_stored_as_put_many_stores_them(store: Any) -> None:
+    from px.store.blobs import frames_of, key_of
+
+    data = [b"alpha" * 100, b"", b"alpha" * 100, os.urandom(3000)]
+    store.blobs.put_compressed([(key_of(d), len(d), frames_of(d)) for d in data])
+    assert {k: store.blobs.get(k) for k in map(key_of, data)} == dict(
+        zip(map(key_of, data), data, strict=True)
+    )
+    with store.read() as conn:  # the repeated object once
+        assert conn.scalar("SELECT count(*) FROM blobs") == 3
+    assert store.blobs.put_many(data) == [key_of(d) for d in data]  # nothing stored twice
+    with store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM blobs") == 3
+
+
+def test_a_large_precompressed_object_is_read_only_when_missing(store: Any) -> None:
+    from px.store.blobs import frames_of, key_of
+
+    big = os.urandom(CHUNK_SIZE * 2 + 5)
+    read: list[int] = []
+
+    def frames() -> Iterator[bytes]:
+        for i, frame in enumerate(frames_of(big)):
+            read.append(i)
+            yield frame
+
+    store.blobs.put_frames(key_of(big), len(big), frames())
+    assert store.blobs.get(key_of(big)) == big
+    assert read == [0, 1, 2]
+    read.clear()
+    store.blobs.put_frames(key_of(big), len(big), frames())  # stored already: not read
+    assert read == []
+    with store.read() as conn:
+        assert conn.first("SELECT size, chunks FROM blobs WHERE key = ?", (key_of(big),)) == (
+            len(big),
+            3,
+        )
