@@ -8,8 +8,9 @@ stays installable on the older Python.
 
 Speed comes from running ahead of the resolver: when a project page arrives,
 the metadata of its likely version (the locked one, else the newest final
-release) is fetched, by the same worker, at once: queued behind the pool's other
-work, it waited there 0.1-0.3 s on each level of a deep graph. When metadata
+release that the first requirement crawled to it allows) is fetched, by the
+same worker, at once: queued behind the pool's other work, it waited there
+0.1-0.3 s on each level of a deep graph. When metadata
 arrives, the pages of the dependencies that hold on the target are fetched.
 Every page and metadata file is fetched once (one shared future each), so the
 resolver usually finds what it asks for already there.
@@ -97,6 +98,9 @@ class IndexCandidates:
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
         self._projects: dict[str, Future[dict[Version, _Usable]]] = {}
         self._metadata: dict[tuple[str, Version], Future[CoreMetadata]] = {}
+        # the specifier of the first requirement crawled to each name: botocore's
+        # python-dateutil<3 makes 2.9 likely, not 4.0 (and its tzdata) fetched for nothing
+        self._hints: dict[str, SpecifierSet] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -205,10 +209,12 @@ class IndexCandidates:
             return
         future.set_result(meta)
         if self._crawl:
-            for name in self._dependency_names(meta):
+            for name, specifier in self._dependency_names(meta):
+                with self._lock:
+                    self._hints.setdefault(name, specifier)
                 self._project(name)
 
-    def _dependency_names(self, meta: CoreMetadata) -> list[NormalizedName]:
+    def _dependency_names(self, meta: CoreMetadata) -> list[tuple[NormalizedName, SpecifierSet]]:
         """Dependencies that hold on the target without extras (a guess: errors are ignored)."""
         names = []
         for text in meta.requires_dist:
@@ -220,7 +226,7 @@ class IndexCandidates:
                     continue
             except Exception:
                 continue
-            names.append(canonicalize_name(requirement.name))
+            names.append((canonicalize_name(requirement.name), requirement.specifier))
         return names
 
     def _likely_version(self, name: str, usable: dict[Version, _Usable]) -> Version | None:
@@ -228,7 +234,10 @@ class IndexCandidates:
         if preferred is not None and preferred in usable:
             return preferred
         finals = [v for v, u in usable.items() if not v.is_prerelease and u.live]
-        return max(finals) if finals else None
+        with self._lock:
+            hint = self._hints.get(canonicalize_name(name))
+        fitting = finals if hint is None else [v for v in finals if hint.contains(v)]
+        return max(fitting or finals) if finals else None
 
     def _usable(self, name: str) -> dict[Version, _Usable]:
         return self._project(name).result()
