@@ -10,10 +10,10 @@ Speed comes from running ahead of the resolver: when a project page arrives,
 the metadata of its likely version (the locked one, else the newest final
 release that the first requirement crawled to it allows) is fetched, by the
 same worker, at once: queued behind the pool's other work, it waited there
-0.1-0.3 s on each level of a deep graph. When metadata
-arrives, the pages of the dependencies that hold on the target are fetched.
-Every page and metadata file is fetched once (one shared future each), so the
-resolver usually finds what it asks for already there.
+0.1-0.3 s on each level of a deep graph. When metadata arrives, the pages of
+the dependencies that hold on the target are fetched. Every page and metadata
+file is fetched once (one shared future each), so the resolver usually finds
+what it asks for already there.
 """
 
 from __future__ import annotations
