@@ -129,33 +129,13 @@ class BlobStore:
 
     def put_file(self, path: Path) -> str:
         """Store a file's content, streaming: memory stays flat for any size."""
-        hasher = blake3.blake3()
+        hasher, size = blake3.blake3(), 0
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(CHUNK_SIZE), b""):
                 hasher.update(block)
+                size += len(block)
         key = hasher.hexdigest()
-        with self._store.write() as conn:
-            if _present(conn, [key]):
-                return key
-            conn.execute(
-                _INSERT_BLOB.replace("INSERT", "INSERT OR IGNORE", 1), _row(key, 0, [], _now())
-            )
-            size = stored = seq = 0
-            with open(path, "rb") as f:
-                for block in _blocks(f):
-                    frame = _compressor().compress(block)
-                    conn.execute(_INSERT_CHUNK, (key, seq, frame))
-                    size, stored, seq = size + len(block), stored + len(frame), seq + 1
-            check = blake3.blake3()  # the file must not have changed between the passes
-            with open(path, "rb") as f:
-                for block in iter(lambda: f.read(CHUNK_SIZE), b""):
-                    check.update(block)
-            if check.hexdigest() != key:
-                raise PxError(f"{path} changed while px was storing it", hint="try again")
-            conn.execute(
-                "UPDATE blobs SET size = ?, stored_size = ?, chunks = ? WHERE key = ?",
-                (size, stored, seq, key),
-            )
+        self.put_frames(key, size, _checked_frames(path, key))
         return key
 
     # -- reading -----------------------------------------------------------------
@@ -267,6 +247,18 @@ def assemble(key: str, size: int, chunks: int, frames: list[tuple[int, bytes]]) 
         return join_frames(key, size, chunks, frames)
     except FrameError as error:
         raise _damaged(key, str(error)) from error
+
+
+def _checked_frames(path: Path, key: str) -> Iterator[bytes]:
+    """The frames of the file at ``path``; raises at the end if its bytes no longer have
+    ``key`` (the file changed since it was hashed: the transaction storing them rolls back)."""
+    check = blake3.blake3()
+    with open(path, "rb") as f:
+        for block in _blocks(f):
+            check.update(block)
+            yield compress_frame(block)
+    if check.hexdigest() != key:
+        raise PxError(f"{path} changed while px was storing it", hint="try again")
 
 
 def _blocks(f: IO[bytes]) -> Iterator[bytes]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from px.errors import IntegrityError
+from px.errors import IntegrityError, PxError
 from px.store import open_store
 from px.store.blobs import CHUNK_SIZE, key_of
 
@@ -63,6 +63,27 @@ def test_empty_file_round_trips(store, tmp_path: Path) -> None:  # type: ignore[
     (tmp_path / "e").write_bytes(b"")
     key = store.blobs.put_file(tmp_path / "e")
     assert store.blobs.get(key) == b""
+
+
+def test_a_file_changed_while_it_is_stored_stores_nothing(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from px.store import blobs as blobs_module
+
+    path = tmp_path / "moving.bin"
+    path.write_bytes(os.urandom(CHUNK_SIZE + 5))
+    original = blobs_module._checked_frames
+
+    def changed_between_the_passes(at: Path, key: str):  # type: ignore[no-untyped-def]
+        at.write_bytes(os.urandom(CHUNK_SIZE + 5))
+        return original(at, key)
+
+    monkeypatch.setattr(blobs_module, "_checked_frames", changed_between_the_passes)
+    with pytest.raises(PxError, match="changed while px was storing it"):
+        store.blobs.put_file(path)
+    with store.read() as conn:
+        assert conn.scalar("SELECT count(*) FROM blobs") == 0
+        assert conn.scalar("SELECT count(*) FROM blob_chunks") == 0
 
 
 def flip_one_byte(db: Path, key: str) -> None:
