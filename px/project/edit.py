@@ -94,7 +94,11 @@ def remove_requirement(
         elsewhere = [place.describe() for place in declared_in(document, normal)]
         raise InputError(
             f"{name} is not declared in {where.describe()}",
-            why=f"it is declared in {', '.join(elsewhere)}" if elsewhere else "it is not declared",
+            why=(
+                f"it is declared in {', '.join(elsewhere)}"
+                if elsewhere
+                else "no dependency group or extra declares it either"
+            ),
             hint="name the group or extra it is declared in" if elsewhere else None,
         )
     for position in reversed(positions):
