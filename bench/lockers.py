@@ -19,7 +19,15 @@ import shutil
 from pathlib import Path
 
 from bench.model import Context, ReferenceUnavailable
-from bench.tools import ensure_tool, px_command, script_interpreter, timed_run, version_of
+from bench.tools import (
+    Measured,
+    ensure_tool,
+    measured_run,
+    px_command,
+    script_interpreter,
+    timed_run,
+    version_of,
+)
 from bench.workloads import copy_project
 
 PYPI = "https://pypi.org/simple/"
@@ -55,7 +63,7 @@ class PxLocker:
     def prepare(self) -> None:
         self._timed("warm", [*self.argv, "lock"])  # fills the warm store
 
-    def run(self, mode: str) -> float:
+    def run(self, mode: str) -> Measured:
         lock = self.project / self.lock_file
         if mode != "offline-kept":
             lock.unlink(missing_ok=True)
@@ -70,9 +78,9 @@ class PxLocker:
             return self._timed("warm", [*self.argv, "--offline", "lock"])
         return self._timed("warm", [*self.argv, "lock"])
 
-    def _timed(self, store: str, argv: list[str]) -> float:
+    def _timed(self, store: str, argv: list[str]) -> Measured:
         env = {**self._env, "PX_HOME": str(self._base / f"px-{store}")}
-        return timed_run(argv, env=env, cwd=self.project)
+        return measured_run(argv, env=env, cwd=self.project)
 
 
 class UvLocker:
@@ -97,7 +105,7 @@ class UvLocker:
     def prepare(self) -> None:
         self.run("warm")
 
-    def run(self, mode: str) -> float:
+    def run(self, mode: str) -> Measured:
         if mode != "offline-kept":
             (self.project / self.lock_file).unlink(missing_ok=True)
         warm = [*self._argv, "--cache-dir", str(self._cache)]
@@ -108,7 +116,7 @@ class UvLocker:
             "offline": [*warm, "--offline"],
             "offline-kept": [*warm, "--offline"],
         }[mode]
-        return timed_run(argv, env=self._env, cwd=self.project)
+        return measured_run(argv, env=self._env, cwd=self.project)
 
 
 class PoetryLocker:

@@ -111,10 +111,11 @@ def timed_run(
 
 @dataclass(frozen=True)
 class Measured:
-    """One command run to completion: wall-clock time and peak memory."""
+    """One command run to completion: wall-clock time, CPU time and peak memory."""
 
     seconds: float
     peak_rss: int  # bytes: the largest resident set of the command or any child it waited for
+    cpu: float = 0.0  # seconds of user + system CPU, the command's and its waited-for children's
 
 
 # Runs the command for measured_run: a fork of the harness starts with the
@@ -130,7 +131,7 @@ pid = os.posix_spawnp(command[0], command, os.environ)
 _pid, status, usage = os.wait4(pid, 0)
 elapsed = time.perf_counter() - start
 with open(report, "w") as f:
-    f.write(f"{elapsed} {usage.ru_maxrss}")
+    f.write(f"{elapsed} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
 """
 
@@ -138,7 +139,8 @@ sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
 def measured_run(
     argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> Measured:
-    """As :func:`timed_run`, also reading the command's peak resident memory from ``wait4``.
+    """As :func:`timed_run`, also reading the command's CPU time and peak resident memory
+    from ``wait4``.
 
     ``wait4`` reports the rusage of that one child, in which the kernel folds the usage of
     the children it waited for (``ru_maxrss`` = max over the process tree): what
@@ -161,9 +163,9 @@ def measured_run(
             errors.seek(0)
             message = errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
             raise BenchError(f"`{' '.join(argv)}` exited {done.returncode}: {' | '.join(message)}")
-        elapsed, maxrss = report.read_text().split()
+        elapsed, maxrss, cpu = report.read_text().split()
     scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
-    return Measured(float(elapsed), int(maxrss) * scale)
+    return Measured(float(elapsed), int(maxrss) * scale, float(cpu))
 
 
 def _quiet(argv: Sequence[str]) -> None:

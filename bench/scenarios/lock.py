@@ -10,7 +10,10 @@ distributions), as subprocesses timed whole, as a user waits for them
   uv is timed twice, with ``--refresh`` (it revalidates what it cached, as px
   does: the like-for-like line) and as it behaves by default;
 - ``offline``: ``px --offline lock`` / ``uv lock --offline`` from the warm
-  store, lock file deleted, then again with the lock file just written kept.
+  store, lock file deleted, then again with the lock file just written kept;
+- CPU: user + system time of the cold rounds of px and uv (``wait4``), no
+  target: a command's wall time cannot fall below its CPU time divided by the
+  cores it can use.
 
 The index is the loopback index of ``fixtures/`` (``bench.loopback``, a child
 process that counts requests) adding :data:`LATENCY` to every request, serving
@@ -60,6 +63,8 @@ class Lock:
     metrics: tuple[Metric, ...] = (
         Metric("cold", PX_COLD, "s", "uv-cold", "uv lock --no-cache", target=2.0),
         Metric("cold", PX_COLD, "s", "poetry-cold", "poetry lock, empty cache", target=0.33),
+        Metric("cold-cpu", f"{PX_COLD}: CPU, user + system", "s",
+               "uv-cold-cpu", "uv lock --no-cache: CPU, user + system"),
         Metric("warm", PX_WARM, "s", "uv-refresh", "uv lock --refresh, warm cache", target=1.5),
         Metric("warm", PX_WARM, "s", "uv-warm", "uv lock, warm cache"),
         Metric("warm", PX_WARM, "s", "poetry-warm", "poetry lock, warm cache"),
@@ -102,7 +107,7 @@ class Lock:
             locker.prepare()
         except (ReferenceUnavailable, BenchError) as error:
             why = error.why if isinstance(error, ReferenceUnavailable) else str(error)
-            for mode in modes:
+            for mode in (*modes, "cold-cpu") if tool == "uv" else modes:
                 self.missing_references[f"{tool}-{mode}"] = f"{tool} lock: {why}"
             return None
         finally:
@@ -120,7 +125,10 @@ class Lock:
         assert self._px is not None
         figures = {}
         for mode in PX_MODES:
-            figures[mode] = self._px.run(mode)
+            done = self._px.run(mode)
+            figures[mode] = done.seconds
+            if mode == "cold":
+                figures["cold-cpu"] = done.cpu
             self._count("px", mode)
         return figures
 
@@ -130,7 +138,10 @@ class Lock:
         figures = {}
         if self._uv is not None:
             for mode in UV_MODES:
-                figures[f"uv-{mode}"] = self._uv.run(mode)
+                done = self._uv.run(mode)
+                figures[f"uv-{mode}"] = done.seconds
+                if mode == "cold":
+                    figures["uv-cold-cpu"] = done.cpu
                 self._count("uv", mode)
         if self._poetry is not None:
             for mode in POETRY_MODES:
