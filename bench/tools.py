@@ -115,7 +115,7 @@ class Measured:
 
     seconds: float
     peak_rss: int  # bytes: the largest resident set of the command or any child it waited for
-    cpu: float = 0.0  # seconds of user + system CPU, the command's and its waited-for children's
+    cpu: float  # seconds of user + system CPU, the command's and its waited-for children's
 
 
 # Runs the command for measured_run: a fork of the harness starts with the

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # past a small budget, compressed members wait in a temporary file, and they are
 # stored in batches of a quarter megabyte read back one batch at a time. At 512
 # KiB and 1 MiB, the peak of installing botocore (+4) was 1.24-1.26x that of
-# requests (+4); at 256 KiB each, 1.18-1.20x, with cold installs as fast.
+# requests (+4); at 256 KiB each, 1.17-1.20x, with cold installs as fast.
 MEMORY_BUDGET = 256 << 10  # compressed bytes held in memory per wheel
 LARGE_MEMBER = 1 << 20  # a member this big (raw) always goes to the file, frame by frame
 BATCH_BYTES = 256 << 10  # compressed bytes per put_compressed transaction

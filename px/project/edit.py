@@ -97,7 +97,7 @@ def remove_requirement(
             why=(
                 f"it is declared in {', '.join(elsewhere)}"
                 if elsewhere
-                else "no dependency group or extra declares it either"
+                else "pyproject.toml declares it nowhere else either"
             ),
             hint="name the group or extra it is declared in" if elsewhere else None,
         )

@@ -152,7 +152,7 @@ def test_remove_an_undeclared_name_says_where_it_is() -> None:
     assert (
         caught.value.what == "nothing-here is not declared in project.optional-dependencies.extra"
     )
-    assert caught.value.why == "no dependency group or extra declares it either"
+    assert caught.value.why == "pyproject.toml declares it nowhere else either"
 
 
 def test_a_marker_is_written_as_a_literal_string_and_reads_back() -> None:
