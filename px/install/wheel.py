@@ -52,7 +52,7 @@ _HASH_BLOCK = 1 << 20
 # (botocore, 0.24-0.35 s) and its storing (0.29 s) ran one after the other, each
 # beside a small wheel's few milliseconds. Each wheel ahead holds at most its
 # spool's memory budget of compressed bytes while it waits (px.install.spool,
-# 512 KiB). More threads validating only slowed the one storing (2 cores): 1.49 s
+# MEMORY_BUDGET). More threads validating only slowed the one storing (2 cores): 1.49 s
 # instead of 1.31 s.
 AHEAD = 16
 
