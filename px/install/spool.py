@@ -192,6 +192,25 @@ class Spool:
         writer.add_installer()
         finish((writer.root, writer.files), final)
 
+    def __getstate__(self) -> dict[str, object]:
+        """A spool filled in a worker process travels to the one that stores it: its
+        members, the spill file's name (closed here, opened again there), its staged tree."""
+        assert self._file is None, "a spool travels between members, not within one"
+        if self._spill is not None:
+            self._spill.close()
+        state = dict(self.__dict__)
+        state.update(_spill=None, _hasher=None, _has_spill=self._spill is not None)
+        self._spill = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        has_spill = state.pop("_has_spill")
+        self.__dict__.update(state)
+        self._hasher = key_hasher()
+        if has_spill:
+            assert self._directory is not None
+            self._spill = open(self._directory / "frames", "rb")  # noqa: SIM115 - close()
+
     def close(self) -> None:
         """Drop everything held and remove the temporary files (and a tree not moved out)."""
         for handle in (self._file, self._spill):

@@ -11,12 +11,13 @@ transaction. Ingest is idempotent by the wheel file's sha256.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion
@@ -30,6 +31,8 @@ from px.install.tree import load_tree
 from px.install.validate import ValidatedWheel, validate_wheel
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from px.store import Store
     from px.store.wheels import FileRow, NewWheel, StoredWheel
 
@@ -129,51 +132,96 @@ def ingest_wheel(
 
 
 def ingest_wheels(
-    store: Store, wheels: Iterable[WheelFile], *, limits: Limits = DEFAULT_LIMITS
+    store: Store,
+    wheels: Iterable[WheelFile],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    workers: int = 0,
 ) -> list[WheelRecord]:
     """:func:`ingest_wheel` for several wheels, in order, faster.
 
-    A second thread takes the wheels from ``wheels`` and validates up to
-    :data:`AHEAD` of them ahead of the one this thread stores (inflating,
-    hashing, compressing, writing files and SQLite all release the GIL). Stops
-    at the first refusal: the wheels before it are stored, nothing of it or
-    after it is. ``wheels`` may be a generator that waits for each download:
-    the first wheels are validated while the last are still arriving, and a
-    download that fails stops it the same way (what came before is stored).
+    Up to :data:`AHEAD` wheels are validated ahead of the one this thread stores:
+    on a second thread (inflating, hashing, compressing, writing files and SQLite
+    all release the GIL), or with ``workers`` > 0 in that many worker processes
+    (:mod:`px.install.workers`). Stops at the first refusal: the wheels before it
+    are stored, nothing of it or after it is. ``wheels`` may be a generator that
+    waits for each download: the first wheels are validated while the last are
+    still arriving, and a download that fails stops it the same way (what came
+    before is stored).
     """
     from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     upcoming = iter(wheels)
     stopped = threading.Event()
+    processes = None
+    if workers:
+        from px.install.workers import Workers
 
-    def prepare_next() -> WheelRecord | _Prepared | None:  # one thread: in order
+        processes = Workers(workers)
+
+    def prepare_next() -> WheelRecord | _Prepared | Future[_Prepared] | None:  # in order
         if stopped.is_set():
             return None
         wheel = next(upcoming, None)  # may wait for (and fail with) a download
         if wheel is None or stopped.is_set():
             return None
-        return _prepare(store, wheel, limits)
+        if processes is None:
+            return _prepare(store, wheel, limits)
+        tree = _tree_to_build(wheel)
+        return processes.submit(
+            _validate,
+            dataclasses.replace(wheel, path=wheel.path.absolute()),  # the worker's cwd is not ours
+            limits,
+            None if tree is None else tree.absolute(),
+            store.directory.absolute(),
+        )
 
     records: list[WheelRecord] = []
-    with ThreadPoolExecutor(1, thread_name_prefix="px-ingest") as pool:
-        pending = deque(pool.submit(prepare_next) for _ in range(AHEAD))
-        try:
-            while (prepared := pending.popleft().result()) is not None:
-                pending.append(pool.submit(prepare_next))
-                if isinstance(prepared, _Prepared):
-                    prepared = _commit(store, prepared)
-                records.append(prepared)
-        finally:
-            stopped.set()  # refused, failed or interrupted: validate nothing more
-            for future in pending:  # and drop what was read ahead
-                if future.cancel():
-                    continue
-                with contextlib.suppress(BaseException):
-                    leftover = future.result()
-                    if isinstance(leftover, _Prepared):
-                        leftover.spool.close()
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="px-ingest") as pool:
+            pending = deque(pool.submit(prepare_next) for _ in range(AHEAD))
+            try:
+                while (prepared := pending.popleft().result()) is not None:
+                    pending.append(pool.submit(prepare_next))
+                    if isinstance(prepared, Future):
+                        prepared = _unless_stored(store, prepared.result())
+                    if isinstance(prepared, _Prepared):
+                        prepared = _commit(store, prepared)
+                    records.append(prepared)
+            finally:
+                stopped.set()  # refused, failed or interrupted: validate nothing more
+                for future in pending:  # and drop what was read ahead
+                    _drop(future)
+    finally:
+        if processes is not None:
+            processes.shutdown()
     return records
+
+
+def _drop(future: Future[Any]) -> None:
+    """Cancel work read ahead, or throw away what it prepared (its spool's files)."""
+    from concurrent.futures import Future
+
+    if future.cancel():
+        return
+    with contextlib.suppress(BaseException):
+        leftover = future.result()
+        if isinstance(leftover, Future):
+            _drop(leftover)
+        elif isinstance(leftover, _Prepared):
+            leftover.spool.close()
+
+
+def _unless_stored(store: Store, prepared: _Prepared) -> WheelRecord | _Prepared:
+    """A wheel validated in a worker (which has no store): the store's record if it has the
+    wheel by now, its spool thrown away."""
+    existing = load_wheel(store, prepared.sha256)
+    if existing is None:
+        return prepared
+    prepared.spool.close()
+    _same_project(existing, prepared.validated.filename)
+    return existing
 
 
 @dataclass(frozen=True)
@@ -189,27 +237,49 @@ class _Prepared:
 
 def _prepare(store: Store, wheel: WheelFile, limits: Limits) -> WheelRecord | _Prepared:
     """Everything before the first write: hash, look up, validate (files kept in a spool)."""
-    name = wheel.filename or wheel.path.name
+    sha256 = _checked_sha256(wheel)
+    existing = load_wheel(store, sha256)
+    if existing is not None:
+        _same_project(existing, wheel.filename or wheel.path.name)
+        return existing
+    return _validate(wheel, limits, _tree_to_build(wheel), store.directory, sha256)
+
+
+def _checked_sha256(wheel: WheelFile) -> str:
     sha256 = file_sha256(wheel.path)
     expected = wheel.expected_sha256
     if expected is not None and sha256 != expected.lower():
         raise IntegrityError(
-            f"refusing wheel {name}: its sha256 is not the one expected",
+            f"refusing wheel {wheel.filename or wheel.path.name}: its sha256 is not the one "
+            "expected",
             why=f"expected {expected.lower()}, the file has {sha256}",
             hint="px stored nothing from it; download it again",
         )
-    existing = load_wheel(store, sha256)
-    if existing is not None:
-        _same_project(existing, name)
-        return existing
+    return sha256
+
+
+def _tree_to_build(wheel: WheelFile) -> Path | None:
+    """Where to stage the wheel's tree while it is validated; None when it exists already
+    (a wheel the store lost) or was not asked for."""
     tree = wheel.tree
-    if tree is not None and load_tree(tree) is not None:
-        tree = None  # built already (a wheel the store lost): it stays as it is
-    if tree is not None:
-        tree.parent.mkdir(parents=True, exist_ok=True)
-    spool = Spool(store.directory) if tree is None else Spool(tree.parent, tree=True)
+    if tree is None or load_tree(tree) is not None:
+        return None
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    return tree
+
+
+def _validate(
+    wheel: WheelFile, limits: Limits, tree: Path | None, spool_in: Path, sha256: str | None = None
+) -> _Prepared:
+    """Validate ``wheel`` into a spool (under ``spool_in``, or beside ``tree`` while staging
+    it). Runs in a worker process too: then it hashes the file itself (no store here)."""
+    if sha256 is None:
+        sha256 = _checked_sha256(wheel)
+    spool = Spool(spool_in) if tree is None else Spool(tree.parent, tree=True)
     try:
-        validated = validate_wheel(wheel.path, name, limits, sink=spool)
+        validated = validate_wheel(
+            wheel.path, wheel.filename or wheel.path.name, limits, sink=spool
+        )
     except BaseException:
         spool.close()
         raise

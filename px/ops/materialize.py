@@ -183,6 +183,7 @@ def _ingest_as_they_arrive(
     written as they are validated; sdists are stored, then built."""
     from px.install.tree import tree_path
     from px.install.wheel import WheelFile, ingest_wheels
+    from px.install.workers import worker_count
 
     trees = store.directory / "trees"  # each tree is staged while its wheel is validated
     wheels = [i for i, (_, artifact) in enumerate(missing) if artifact.is_wheel]
@@ -198,8 +199,9 @@ def _ingest_as_they_arrive(
             tree = tree_path(trees, artifact.sha256, interpreter)
             yield WheelFile(path, artifact.filename, artifact.sha256, tree=tree)
 
+    workers = worker_count(sum(files[i].size or 0 for i in wheels), len(wheels))
     try:
-        ingested = ingest_wheels(store, downloaded())
+        ingested = ingest_wheels(store, downloaded(), workers=workers)
     finally:
         for future in arriving:  # every downloaded file goes, also those never used
             future.add_done_callback(_remove_download)

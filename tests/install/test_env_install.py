@@ -192,14 +192,29 @@ def test_run_syncs_after_a_lock_change_and_reports_missing_commands(px, project:
     assert ran.stdout.strip() == "ok"
 
 
+@pytest.mark.parametrize("processes", [False, True], ids=["thread", "processes"])
 def test_a_cold_install_keeps_each_wheel_as_its_files_not_its_archive(  # type: ignore[no-untyped-def]
-    px, project: Path, store_dir: Path
+    px, project: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch, processes: bool
 ) -> None:
     import sqlite3
 
+    from px.install import workers
+
+    started: list[object] = []
+
+    class Counted(workers.Workers):
+        def __init__(self, count: int) -> None:
+            super().__init__(count)
+            started.append(self)
+
+    monkeypatch.setattr(workers, "Workers", Counted)
+    if processes:  # the fixture wheels are too small for them otherwise
+        monkeypatch.setattr(workers, "worker_count", lambda _bytes, _wheels: 2)
     assert px("lock", cwd=project).code == 0
     shutil.rmtree(store_dir)  # a cold install: every wheel comes from the index
     assert px("install", "--frozen", cwd=project).code == 0
+    assert len(started) == processes
+    assert env_python(project, "import diamond_a, datafiles, greet_app").returncode == 0
     db = sqlite3.connect(store_dir / "store.db")
     try:
         installed = {r[0] for r in db.execute("SELECT sha256 FROM wheels")}

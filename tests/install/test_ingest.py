@@ -309,10 +309,18 @@ def _release(directory: Path, version: str, **kwargs: Any) -> Path:
     return wb.write(directory, data, f"demo-{version}-py3-none-any.whl")
 
 
-def test_ingest_wheels_keeps_order_and_matches_one_by_one(store: Any, tmp_path: Path) -> None:
+# ingest_wheels validates on a thread of its own (0) or in worker processes (2)
+WORKERS = pytest.mark.parametrize("workers", [0, 2], ids=["thread", "processes"])
+
+
+@WORKERS
+def test_ingest_wheels_keeps_order_and_matches_one_by_one(
+    store: Any, tmp_path: Path, workers: int
+) -> None:
     paths = [_release(tmp_path, f"1.{i}") for i in range(5)]
     already = ingest_wheel(store, paths[2])
-    records = ingest_wheels(store, [WheelFile(p, source="built") for p in paths])
+    wheels = [WheelFile(p, source="built") for p in paths]
+    records = ingest_wheels(store, wheels, workers=workers)
     assert [r.version for r in records] == [f"1.{i}" for i in range(5)]
     assert records[2] == already  # found, not ingested again
     assert [r.source for r in records] == ["built", "built", "index", "built", "built"]
@@ -321,14 +329,15 @@ def test_ingest_wheels_keeps_order_and_matches_one_by_one(store: Any, tmp_path: 
         assert record.filename == path.name
 
 
+@WORKERS
 def test_ingest_wheels_stops_at_the_first_refusal(
-    store: Any, state: Callable[[Any], object], tmp_path: Path
+    store: Any, state: Callable[[Any], object], tmp_path: Path, workers: int
 ) -> None:
     good = _release(tmp_path, "1.0")
     bad = _release(tmp_path, "2.0", unlisted=["demo/core.py"])
     after = _release(tmp_path, "3.0")
     with pytest.raises(InputError) as raised:
-        ingest_wheels(store, [WheelFile(good), WheelFile(bad), WheelFile(after)])
+        ingest_wheels(store, [WheelFile(good), WheelFile(bad), WheelFile(after)], workers=workers)
     assert "demo-2.0-py3-none-any.whl" in raised.value.what
     first = validate_wheel(good)
     with store.read() as conn:
@@ -337,22 +346,26 @@ def test_ingest_wheels_stops_at_the_first_refusal(
     assert state(store)[-1] == ()  # no spool left behind
 
 
-def test_a_refusal_drops_the_trees_staged_ahead_of_it(store: Any, tmp_path: Path) -> None:
+@WORKERS
+def test_a_refusal_drops_the_trees_staged_ahead_of_it(
+    store: Any, tmp_path: Path, workers: int
+) -> None:
     trees = tmp_path / "trees"
     good = _release(tmp_path, "1.0")
     bad = _release(tmp_path, "2.0", unlisted=["demo/core.py"])
     after = [_release(tmp_path, f"3.{i}") for i in range(4)]  # validated ahead meanwhile
     wheels = [WheelFile(p, tree=trees / p.stem) for p in (good, bad, *after)]
     with pytest.raises(InputError):
-        ingest_wheels(store, wheels)
+        ingest_wheels(store, wheels, workers=workers)
     # the stored wheel's tree is in place; nothing staged for the others is left
     assert sorted(p.name for p in trees.iterdir()) == [good.stem]
     with store.read() as conn:
         assert [v for (v,) in conn.all("SELECT version FROM wheels")] == ["1.0"]
 
 
+@WORKERS
 def test_ingest_wheels_takes_wheels_as_they_arrive_and_a_failed_one_leaves_nothing(
-    store: Any, state: Callable[[Any], object], tmp_path: Path
+    store: Any, state: Callable[[Any], object], tmp_path: Path, workers: int
 ) -> None:
     from px.errors import NetworkError
 
@@ -367,7 +380,7 @@ def test_ingest_wheels_takes_wheels_as_they_arrive_and_a_failed_one_leaves_nothi
             yield WheelFile(path)
 
     with pytest.raises(NetworkError):
-        ingest_wheels(store, arriving())
+        ingest_wheels(store, arriving(), workers=workers)
     assert asked == [0, 1, 2]  # never read ahead of what it validates next
     with store.read() as conn:
         versions = sorted(v for (v,) in conn.all("SELECT version FROM wheels"))

@@ -1,0 +1,163 @@
+"""Validating wheels in worker processes: the same results, the same refusals, and no
+worker outliving px or hanging it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from px.errors import InstallError, InternalError
+from px.install import workers as workers_module
+from px.install.wheel import WheelFile, _validate, ingest_wheels, validate_wheel
+from px.install.workers import Workers, worker_count
+from px.store import open_store
+from tests.install import wheel_builder as wb
+from tests.install.test_wheel_validation import CASES
+
+
+def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    found = {}
+    for directory, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(directory) / name
+            found[path.relative_to(root).as_posix()] = (
+                path.read_bytes(), path.stat().st_mode & 0o7777
+            )  # fmt: skip
+    return found
+
+
+def test_workers_are_used_only_for_a_large_ingest_on_several_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    big = workers_module.MIN_BYTES
+    assert worker_count(big - 1, 40) == 0  # starting them would cost more than they save
+    assert worker_count(big * 10, 1) == 0  # one wheel: nothing to spread
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert worker_count(big * 10, 40) == 0  # one core
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)), raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert worker_count(big * 10, 40) == workers_module.MAX_WORKERS
+    assert worker_count(big * 10, 2) == 2
+
+
+def test_workers_store_what_a_thread_stores(
+    fixture_index_tree: Any, store: Any, tmp_path: Path
+) -> None:
+    artifacts = [a for a in fixture_index_tree.artifacts if a.is_wheel]
+    assert len(artifacts) >= 10
+    results = {}
+    for workers, opened in ((0, store), (2, open_store(tmp_path / "other"))):
+        trees = tmp_path / f"trees-{workers}"
+        wheels = [
+            WheelFile(a.path, expected_sha256=a.sha256, tree=trees / a.sha256) for a in artifacts
+        ]
+        records = ingest_wheels(opened, wheels, workers=workers)
+        blobs = {
+            f.blob_key: opened.blobs.get(f.blob_key) for record in records for f in record.files
+        }
+        results[workers] = (
+            [dataclasses_without_id(r) for r in records],
+            blobs,
+            {a.sha256: _snapshot(trees / a.sha256) for a in artifacts},
+            sorted(p.name for p in trees.iterdir()),  # no staging directory left
+        )
+        if opened is not store:
+            opened.close()
+    assert results[2] == results[0]
+    assert [r[0] for r in results[2][0]] == [a.filename for a in artifacts]
+
+
+def dataclasses_without_id(record: Any) -> tuple[object, ...]:
+    import dataclasses
+
+    return tuple(v for k, v in dataclasses.asdict(record).items() if k != "id")
+
+
+def test_a_refusal_in_a_worker_is_the_refusal_this_process_would_make(tmp_path: Path) -> None:
+    """Every malformed-wheel class, validated in a worker: the same error class and
+    message come back, and nothing staged is left behind."""
+    with Workers(1) as workers:
+        for case in CASES:
+            (tmp_path / case.id).mkdir()
+            path = wb.write(tmp_path / case.id, case.build(), case.filename)
+            with pytest.raises(case.error) as here:
+                validate_wheel(path, case.filename, case.limits)
+            trees = tmp_path / "trees" / case.id
+            trees.mkdir(parents=True)
+            wheel = WheelFile(path, case.filename)
+            future = workers.submit(_validate, wheel, case.limits, trees / "tree", tmp_path)
+            error = future.exception(timeout=60)
+            assert type(error) is type(here.value), case.id
+            assert error.one_line() == here.value.one_line(), case.id  # type: ignore[union-attr]
+            assert list(trees.iterdir()) == [], case.id
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ingest")] == []
+
+
+def test_a_worker_that_dies_fails_its_task_and_the_rest_with_an_install_error() -> None:
+    with Workers(1) as workers:
+        dying = workers.submit(os._exit, 3)
+        after = workers.submit(os.getpid)
+        for future in (dying, after):
+            error = future.exception(timeout=60)
+            assert isinstance(error, InstallError)
+            assert "exited with code 3" in error.one_line()
+
+
+def test_a_reply_that_does_not_pickle_is_an_internal_error() -> None:
+    with Workers(1) as workers:
+        error = workers.submit(threading.Lock).exception(timeout=60)
+        assert isinstance(error, InternalError) and "did not pickle" in error.what
+        assert workers.submit(os.getpid).result(timeout=60) != os.getpid()  # still serving
+
+
+def test_workers_end_with_px_even_when_it_is_killed(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import os, signal, sys, time
+        from px.install.workers import Workers
+        workers = Workers(2)
+        pids = [workers.submit(os.getpid).result() for _ in range(4)]
+        workers.submit(time.sleep, 0.5)  # one of them busy when px dies
+        print(*sorted(set(pids)), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == -signal.SIGKILL
+    pids = [int(p) for p in done.stdout.split()]
+    assert pids and os.getpid() not in pids
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_a_px_package_in_the_working_directory_is_not_what_workers_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shadow = tmp_path / "px"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise SystemExit('the wrong px')\n")
+    monkeypatch.chdir(tmp_path)
+    with Workers(1) as workers:
+        assert workers.submit(os.getpid).result(timeout=60) != os.getpid()
