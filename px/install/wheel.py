@@ -33,6 +33,7 @@ from px.install.validate import ValidatedWheel, validate_wheel
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from px.install.workers import Workers
     from px.store import Store
     from px.store.wheels import FileRow, NewWheel, StoredWheel
 
@@ -136,7 +137,7 @@ def ingest_wheels(
     wheels: Iterable[WheelFile],
     *,
     limits: Limits = DEFAULT_LIMITS,
-    workers: int = 0,
+    workers: int | Workers = 0,
 ) -> list[WheelRecord]:
     """:func:`ingest_wheel` for several wheels, in order, faster.
 
@@ -154,11 +155,14 @@ def ingest_wheels(
 
     upcoming = iter(wheels)
     stopped = threading.Event()
-    processes = None
-    if workers:
-        from px.install.workers import Workers
+    processes: Workers | None = None
+    if isinstance(workers, int):
+        if workers:
+            from px.install.workers import Workers
 
-        processes = Workers(workers)
+            processes = Workers(workers)
+    else:
+        processes = workers
 
     def prepare_next() -> WheelRecord | _Prepared | Future[_Prepared] | None:  # in order
         if stopped.is_set():
@@ -194,7 +198,7 @@ def ingest_wheels(
                 for future in pending:  # and drop what was read ahead
                     _drop(future)
     finally:
-        if processes is not None:
+        if processes is not None and processes is not workers:
             processes.shutdown()
     return records
 

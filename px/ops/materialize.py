@@ -180,31 +180,37 @@ def _ingest_as_they_arrive(
 ) -> dict[str, WheelRecord]:
     """Wheels are validated once their downloads land (the largest first), straight from
     the downloaded file (the store keeps their files, not the archives), and their trees
-    written as they are validated; sdists are stored, then built."""
-    from px.install.tree import tree_path
-    from px.install.wheel import WheelFile, ingest_wheels
-    from px.install.workers import worker_count
+    written as they are validated; sdists are stored, then built.
 
-    trees = store.directory / "trees"  # each tree is staged while its wheel is validated
+    Order matters here: the validating workers (when there is enough to validate) start
+    first, then the downloads, and only then does this thread import what validates and
+    stores wheels (about 90 ms), while both are under way."""
+    from px.install.workers import Workers, worker_count
+
     wheels = [i for i, (_, artifact) in enumerate(missing) if artifact.is_wheel]
     sdists = [i for i, (_, artifact) in enumerate(missing) if not artifact.is_wheel]
-    arriving = client.download_files_each([files[i] for i in wheels])
-    stored = client.download_each([files[i] for i in sdists])  # all downloads start now
+    count = worker_count(sum(files[i].size or 0 for i in wheels), len(wheels))
+    with Workers(count) as workers:
+        arriving = client.download_files_each([files[i] for i in wheels])
+        stored = client.download_each([files[i] for i in sdists])  # all downloads start now
+        from px.install.tree import tree_path
+        from px.install.wheel import WheelFile, ingest_wheels
 
-    def downloaded() -> Iterator[WheelFile]:
-        of = dict(zip(arriving, wheels, strict=True))
-        for future in largest_done_first({f: files[i].size or 0 for f, i in of.items()}):
-            artifact = missing[of[future]][1]
-            path = future.result()  # a failed download stops the ingest here
-            tree = tree_path(trees, artifact.sha256, interpreter)
-            yield WheelFile(path, artifact.filename, artifact.sha256, tree=tree)
+        trees = store.directory / "trees"  # each tree is staged while its wheel is validated
 
-    workers = worker_count(sum(files[i].size or 0 for i in wheels), len(wheels))
-    try:
-        ingested = ingest_wheels(store, downloaded(), workers=workers)
-    finally:
-        for future in arriving:  # every downloaded file goes, also those never used
-            future.add_done_callback(_remove_download)
+        def downloaded() -> Iterator[WheelFile]:
+            of = dict(zip(arriving, wheels, strict=True))
+            for future in largest_done_first({f: files[i].size or 0 for f, i in of.items()}):
+                artifact = missing[of[future]][1]
+                path = future.result()  # a failed download stops the ingest here
+                tree = tree_path(trees, artifact.sha256, interpreter)
+                yield WheelFile(path, artifact.filename, artifact.sha256, tree=tree)
+
+        try:
+            ingested = ingest_wheels(store, downloaded(), workers=workers if count else 0)
+        finally:
+            for future in arriving:  # every downloaded file goes, also those never used
+                future.add_done_callback(_remove_download)
     name_of = {artifact.sha256.lower(): package.name for package, artifact in missing}
     records = {name_of[record.sha256]: record for record in ingested}
     if sdists:

@@ -200,12 +200,13 @@ def test_a_cold_install_keeps_each_wheel_as_its_files_not_its_archive(  # type: 
 
     from px.install import workers
 
-    started: list[object] = []
+    started: list[int] = []
 
     class Counted(workers.Workers):
         def __init__(self, count: int) -> None:
             super().__init__(count)
-            started.append(self)
+            if count:
+                started.append(count)
 
     monkeypatch.setattr(workers, "Workers", Counted)
     if processes:  # the fixture wheels are too small for them otherwise
@@ -213,7 +214,7 @@ def test_a_cold_install_keeps_each_wheel_as_its_files_not_its_archive(  # type: 
     assert px("lock", cwd=project).code == 0
     shutil.rmtree(store_dir)  # a cold install: every wheel comes from the index
     assert px("install", "--frozen", cwd=project).code == 0
-    assert len(started) == processes
+    assert started == ([2] if processes else [])
     assert env_python(project, "import diamond_a, datafiles, greet_app").returncode == 0
     db = sqlite3.connect(store_dir / "store.db")
     try:
