@@ -66,6 +66,7 @@ class Workers:
 
         import px
 
+        self.count = count
         home = os.path.dirname(os.path.dirname(os.path.abspath(px.__file__)))
         self._tasks: SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None]
         self._tasks = queue.SimpleQueue()

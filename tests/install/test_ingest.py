@@ -341,8 +341,11 @@ def test_ingest_wheels_stops_at_the_first_refusal(
     assert "demo-2.0-py3-none-any.whl" in raised.value.what
     first = validate_wheel(good)
     with store.read() as conn:
-        versions = [v for (v,) in conn.all("SELECT version FROM wheels")]
-    assert versions == [first.version]
+        versions = sorted(v for (v,) in conn.all("SELECT version FROM wheels"))
+    if workers:  # what was handed over before the refusal is stored; 3.0 may have been
+        assert versions in ([first.version], [first.version, "3.0"])
+    else:  # stored in order: nothing after the refusal
+        assert versions == [first.version]
     assert state(store)[-1] == ()  # no spool left behind
 
 
@@ -357,10 +360,14 @@ def test_a_refusal_drops_the_trees_staged_ahead_of_it(
     wheels = [WheelFile(p, tree=trees / p.stem) for p in (good, bad, *after)]
     with pytest.raises(InputError):
         ingest_wheels(store, wheels, workers=workers)
-    # the stored wheel's tree is in place; nothing staged for the others is left
-    assert sorted(p.name for p in trees.iterdir()) == [good.stem]
+    # the stored wheels' trees are in place; nothing staged for the others is left
     with store.read() as conn:
-        assert [v for (v,) in conn.all("SELECT version FROM wheels")] == ["1.0"]
+        versions = sorted(v for (v,) in conn.all("SELECT version FROM wheels"))
+    assert sorted(p.name for p in trees.iterdir()) == [f"demo-{v}-py3-none-any" for v in versions]
+    if workers:  # stored as each validation ends: those after the refused one may be
+        assert versions[0] == "1.0" and "2.0" not in versions
+    else:
+        assert versions == ["1.0"]
 
 
 @WORKERS
