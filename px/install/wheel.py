@@ -148,8 +148,9 @@ def ingest_wheels(
 
     Without ``workers``, a second thread validates up to :data:`AHEAD` wheels ahead
     of the one this thread stores (inflating, hashing, compressing, writing files
-    and SQLite all release the GIL), and the wheels are stored in order: a refusal, or a download that fails, stops it with the wheels
-    before it stored and nothing of it or after it.
+    and SQLite all release the GIL), and the wheels are stored in order: a
+    refusal, or a download that fails, stops it with the wheels before it stored
+    and nothing of it or after it.
 
     With ``workers`` (a count, or a :class:`~px.install.workers.Workers` the caller
     started and stops), worker processes validate and each wheel is stored as soon

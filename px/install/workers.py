@@ -140,9 +140,15 @@ class Workers:
 
 
 def _stopped(process: subprocess.Popen[bytes], error: BaseException) -> BaseException:
+    import subprocess
+
     from px.errors import InstallError
 
-    code = process.poll()
+    try:  # its end of the pipe closes a moment before it can be waited for
+        code: int | None = process.wait(timeout=2)
+    except subprocess.TimeoutExpired:  # alive, but its replies cannot be trusted now
+        process.kill()
+        code = None
     return InstallError(
         "a process validating wheels stopped unexpectedly",
         why=str(error) if code is None else f"it exited with code {code}",
