@@ -161,12 +161,14 @@ def ingest_wheels(
     """
     upcoming = iter(wheels)
     if not isinstance(workers, int):
-        return _ingest_in_workers(store, upcoming, limits, workers)
-    if workers:
+        if workers.count:
+            return _ingest_in_workers(store, upcoming, limits, workers)
+    elif workers:
         from px.install.workers import Workers
 
         with Workers(workers) as started:
-            return _ingest_in_workers(store, upcoming, limits, started)
+            if started.count:  # else they could not start
+                return _ingest_in_workers(store, upcoming, limits, started)
     return _ingest_on_a_thread(store, upcoming, limits)
 
 
@@ -216,6 +218,7 @@ def _ingest_in_workers(
     import queue
 
     ended: queue.SimpleQueue[tuple[int, Future[_Prepared]] | _Fed] = queue.SimpleQueue()
+    assert workers.count, "no workers: validate on a thread"
     room = threading.Semaphore(2 * workers.count)
     stopped = threading.Event()
     submitted: list[Future[_Prepared]] = []

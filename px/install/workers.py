@@ -57,7 +57,11 @@ def worker_count(wheel_bytes: int, wheels: int) -> int:
 
 class Workers:
     """``count`` worker processes, started at once (they import while downloads run),
-    and one thread each here that feeds it tasks in submission order."""
+    and one thread each here that feeds it tasks in submission order.
+
+    When they cannot be started (no ``sys.executable``, no processes left), there are
+    none: :attr:`count` is 0 and the caller validates on a thread instead.
+    """
 
     def __init__(self, count: int) -> None:
         import queue
@@ -73,12 +77,19 @@ class Workers:
         self._processes: list[subprocess.Popen[bytes]] = []
         self._threads: list[threading.Thread] = []
         for i in range(count):
-            process = subprocess.Popen(
-                [sys.executable, "-m", "px.install.workers"],
-                cwd=home,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
+            try:
+                if not sys.executable:
+                    raise OSError("no interpreter to start")
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "px.install.workers"],
+                    cwd=home,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            except OSError:
+                self.shutdown()  # those started, if any
+                self.count, self._processes, self._threads = 0, [], []
+                return
             self._processes.append(process)
             thread = threading.Thread(
                 target=self._feed, args=(process,), name=f"px-worker-{i}", daemon=True

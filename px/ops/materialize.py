@@ -207,7 +207,7 @@ def _ingest_as_they_arrive(
                 yield WheelFile(path, artifact.filename, artifact.sha256, tree=tree)
 
         try:
-            ingested = ingest_wheels(store, downloaded(), workers=workers if count else 0)
+            ingested = ingest_wheels(store, downloaded(), workers=workers)
         finally:
             for future in arriving:  # every downloaded file goes, also those never used
                 future.add_done_callback(_remove_download)

@@ -161,3 +161,14 @@ def test_a_px_package_in_the_working_directory_is_not_what_workers_import(
     monkeypatch.chdir(tmp_path)
     with Workers(1) as workers:
         assert workers.submit(os.getpid).result(timeout=60) != os.getpid()
+
+
+def test_workers_that_cannot_start_leave_the_thread_to_validate(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    with Workers(2) as workers:
+        assert workers.count == 0
+    paths = [wb.write(tmp_path, wb.wheel_bytes())]
+    [record] = ingest_wheels(store, [WheelFile(p) for p in paths], workers=2)
+    assert record.version == "1.0"
