@@ -399,20 +399,10 @@ def test_a_tree_staged_while_validating_equals_one_built_from_the_store(
     fixture_index_tree: Any, store: Any, tmp_path: Path
 ) -> None:
     import json
-    import os
 
     from px.install import tree as trees
 
-    def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-        found = {}
-        for directory, _dirs, names in os.walk(root):
-            for name in names:
-                path = Path(directory) / name
-                found[path.relative_to(root).as_posix()] = (
-                    path.read_bytes(), path.stat().st_mode & 0o7777
-                )  # fmt: skip
-        return found
-
+    snapshot = wb.snapshot
     checked = 0
     for artifact in _wheels(fixture_index_tree):
         staged = tmp_path / "staged" / artifact.sha256

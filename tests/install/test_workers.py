@@ -24,17 +24,6 @@ from tests.install import wheel_builder as wb
 from tests.install.test_wheel_validation import CASES
 
 
-def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    found = {}
-    for directory, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(directory) / name
-            found[path.relative_to(root).as_posix()] = (
-                path.read_bytes(), path.stat().st_mode & 0o7777
-            )  # fmt: skip
-    return found
-
-
 def test_workers_are_used_only_for_a_large_ingest_on_several_cores(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -68,7 +57,7 @@ def test_workers_store_what_a_thread_stores(
         results[workers] = (
             [dataclasses_without_id(r) for r in records],
             blobs,
-            {a.sha256: _snapshot(trees / a.sha256) for a in artifacts},
+            {a.sha256: wb.snapshot(trees / a.sha256) for a in artifacts},
             sorted(p.name for p in trees.iterdir()),  # no staging directory left
         )
         if opened is not store:

@@ -11,6 +11,7 @@ import base64
 import csv
 import hashlib
 import io
+import os
 import struct
 import warnings
 import zipfile
@@ -183,3 +184,15 @@ def shift_offsets(data: bytes, by: int) -> bytes:
     eocd = data.rfind(b"PK\x05\x06")
     value = struct.unpack_from("<I", data, eocd + 16)[0]
     return patch(out, eocd + 16, "<I", value + by)
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``root`` (an unpacked tree): its bytes and permission bits."""
+    found = {}
+    for directory, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(directory) / name
+            found[path.relative_to(root).as_posix()] = (
+                path.read_bytes(), path.stat().st_mode & 0o7777
+            )  # fmt: skip
+    return found
