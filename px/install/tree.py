@@ -307,8 +307,18 @@ def compile_later(interpreter: Interpreter, trees: Iterable[Tree], site: Path) -
         return
     import subprocess
 
+    from px.install.workers import px_directory
+
     subprocess.Popen(
-        [sys.executable, "-m", "px.install.compile", interpreter.path, str(site), *pending],
+        [
+            sys.executable,
+            "-m",
+            "px.install.compile",
+            interpreter.path,
+            os.path.abspath(site),
+            *(os.path.abspath(p) for p in pending),
+        ],
+        cwd=px_directory(),  # not the project's: a px package there would be imported
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

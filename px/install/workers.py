@@ -42,6 +42,15 @@ MAX_WORKERS = 2  # more validating processes than cores only take turns
 _HEADER = struct.Struct("!Q")
 
 
+def px_directory() -> str:
+    """The directory that holds this px: where px's helper processes start (``python -m``
+    puts it first on their path), so that they import this px, never a ``px`` package
+    in the user's project."""
+    import px
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(px.__file__)))
+
+
 def worker_count(wheel_bytes: int, wheels: int) -> int:
     """How many validating processes an ingest of ``wheels`` wheels (``wheel_bytes`` in
     all) should use: 0 (validate on a thread of this process) when it is small or
@@ -68,10 +77,8 @@ class Workers:
         import subprocess
         import threading
 
-        import px
-
         self.count = count
-        home = os.path.dirname(os.path.dirname(os.path.abspath(px.__file__)))
+        home = px_directory()
         self._tasks: SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None]
         self._tasks = queue.SimpleQueue()
         self._processes: list[subprocess.Popen[bytes]] = []

@@ -291,6 +291,16 @@ def wait_for_compiled_trees(store_dir: Path, timeout: float = 60) -> None:
     raise AssertionError("the trees were not byte-compiled in time")
 
 
+def test_a_px_package_in_the_project_does_not_stop_byte_compiling(  # type: ignore[no-untyped-def]
+    px, project: Path, store_dir: Path
+) -> None:
+    shadow = project / "px"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise SystemExit('a px of the project')\n")
+    assert px("install", cwd=project).code == 0
+    wait_for_compiled_trees(store_dir)  # the detached compile imported px, not this one
+
+
 def test_groups_and_tidy(px, project: Path) -> None:  # type: ignore[no-untyped-def]
     assert px("install", "--no-dev", cwd=project).code == 0
     assert env_python(project, "import markers_pkg").returncode != 0
