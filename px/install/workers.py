@@ -15,8 +15,8 @@ Ctrl-C (this process handles it and stops the workers) and exits when its stdin
 closes, so it ends with this process, also one killed by SIGKILL (after the task
 in hand: a staged tree it leaves is removed like any abandoned staging directory).
 ``multiprocessing`` is not used: its ``spawn`` method runs the main script again
-in every worker, starts a resource-tracker process, and leaves its workers
-waiting forever once the parent is killed.
+in every worker and starts a resource-tracker process, and a pool worker was
+seen still waiting for tasks after its parent was killed.
 """
 
 from __future__ import annotations
