@@ -11,12 +11,11 @@ transaction. Ingest is idempotent by the wheel file's sha256.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -233,7 +232,7 @@ def _ingest_in_workers(
                 tree = _tree_to_build(wheel)
                 future = workers.submit(
                     _validate,
-                    dataclasses.replace(wheel, path=wheel.path.absolute()),  # not our cwd there
+                    replace(wheel, path=wheel.path.absolute()),  # not our cwd there
                     limits,
                     None if tree is None else tree.absolute(),
                     store.directory.absolute(),
