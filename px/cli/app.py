@@ -12,3 +12,19 @@ from px.config import Settings
 class App:
     settings: Settings
     out: Output
+
+    def going_online(self) -> None:
+        """The command is likely to fetch over HTTPS: start loading the CA store now, on a
+        thread, while the command imports what it needs (:mod:`px.index.tls`)."""
+        if self.settings.offline:
+            return
+        from px.errors import PxError
+        from px.index import tls
+        from px.index.config import settings_from_environ
+
+        try:
+            bundle = settings_from_environ().ca_bundle
+        except PxError:  # a bad PX_HTTP_* variable: reported where the index client is made
+            return
+        if bundle is None or bundle.is_file():  # a missing one: reported there too
+            tls.prepare(bundle)

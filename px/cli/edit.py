@@ -79,6 +79,7 @@ def _sync(result: EditResult, args: argparse.Namespace, app: App) -> EditResult:
 
 
 def handle_add(args: argparse.Namespace, app: App) -> int:
+    app.going_online()
     from px.ops import edit
 
     result = edit.add(
@@ -95,6 +96,7 @@ def handle_add(args: argparse.Namespace, app: App) -> int:
 
 
 def handle_remove(args: argparse.Namespace, app: App) -> int:
+    app.going_online()
     from px.ops import edit
 
     result = edit.remove(

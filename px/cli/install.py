@@ -96,6 +96,7 @@ def install_text(r: InstallResult) -> str:
 
 
 def handle_install(args: argparse.Namespace, app: App) -> int:
+    app.going_online()  # (a no-op install was answered before px got here)
     from px.ops.install import install
 
     result = install(
@@ -122,6 +123,7 @@ def handle_run(args: argparse.Namespace, app: App) -> int:
     command = _command(args.command)
     if not command:
         raise UsageError("px run needs a command", hint="e.g. `px run python -m mypkg`")
+    app.going_online()  # the environment is not current, or the fast path would have run it
     root = env.prepare(app.settings, Path.cwd(), frozen=args.frozen, reporter=app.out.reporter())
     env.run(root, command)
     return ExitCode.INTERNAL  # pragma: no cover - run() execs or raises
@@ -130,6 +132,7 @@ def handle_run(args: argparse.Namespace, app: App) -> int:
 def handle_test(args: argparse.Namespace, app: App) -> int:
     from px.ops import env
 
+    app.going_online()  # as `px run`
     root = env.prepare(app.settings, Path.cwd(), frozen=False, reporter=app.out.reporter())
     if not (root / ".px" / "bin" / "pytest").exists():
         raise InstallError(

@@ -96,6 +96,8 @@ def render(result: LockResult) -> str:
 
 
 def handle(args: argparse.Namespace, app: App) -> int:
+    if not args.check:
+        app.going_online()
     from px.ops import lock
 
     if args.check:

@@ -29,6 +29,7 @@ from urllib3.exceptions import (
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from px.errors import InputError, NetworkError
+from px.index import tls
 from px.index.config import NetworkSettings, user_agent
 from px.index.credentials import CredentialProvider
 from px.index.urls import check_redirect, redact, resolve, split_userinfo
@@ -87,11 +88,10 @@ def _check_ca_bundle(settings: NetworkSettings) -> None:
 
 
 def ssl_context(settings: NetworkSettings) -> ssl.SSLContext:
-    """A verifying TLS context: the system store, or ``settings.ca_bundle`` when set."""
+    """A verifying TLS context: the system store, or ``settings.ca_bundle`` when set
+    (made once per process, perhaps ahead of time: :mod:`px.index.tls`)."""
     _check_ca_bundle(settings)
-    if settings.ca_bundle is not None:
-        return ssl.create_default_context(cafile=str(settings.ca_bundle))
-    return ssl.create_default_context()
+    return tls.context(settings.ca_bundle)
 
 
 class Transport:

@@ -88,10 +88,12 @@ class Registry:
     ) -> None:
         import urllib3
 
+        from px.index import tls
+
         self.url = url
         self.credentials = credentials
         self._user_agent = user_agent
-        context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+        context = tls.context(ca_bundle)  # a bundle that is not PEM: an InputError, one line
         self._pool = urllib3.PoolManager(
             ssl_context=context, timeout=urllib3.Timeout(connect=10.0, read=timeout)
         )
@@ -164,8 +166,6 @@ class Registry:
         body: bytes | None = None,
         retries: object = False,
     ) -> urllib3.BaseHTTPResponse:
-        import ssl
-
         from urllib3.exceptions import HTTPError, SSLError
         from urllib3.util.ssl_match_hostname import CertificateError
 

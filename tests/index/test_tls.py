@@ -213,3 +213,98 @@ def test_tls_spoken_to_a_plain_http_port_is_retried_and_not_blamed_on_a_certific
     assert "scheme and port" in (info.value.hint or "")
     assert "PX_CA_BUNDLE" not in (info.value.hint or "")
     assert len(accepted) == 3  # the first try and two retries
+
+
+# -- the context made ahead of time (px.index.tls) -------------------------------------------
+
+
+@pytest.fixture
+def fresh_contexts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No context kept from an earlier test; the names of the threads that make one."""
+    from px.index import tls
+
+    monkeypatch.setattr(tls, "_made", {})
+    makers: list[str] = []
+    real = ssl.create_default_context
+
+    def recording(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        makers.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", recording)
+    return makers
+
+
+def test_a_prepared_context_is_made_on_a_thread_and_used_by_the_first_request(
+    make_client: ClientFactory, tls_server: TlsServer, fresh_contexts: list[str]
+) -> None:
+    from px.index import tls
+
+    tls.prepare(tls_server.cert)
+    tls.prepare(tls_server.cert)  # once per bundle
+    settings = dataclasses.replace(FAST, ca_bundle=tls_server.cert)
+    assert make_client([IndexConfig("private", tls_server.url)], settings=settings).project_files(
+        "demo"
+    )
+    assert fresh_contexts == ["px-tls"]  # not made again by the request's thread
+    assert tls.context(tls_server.cert) is tls.context(tls_server.cert)
+
+
+def test_a_ca_bundle_changed_on_disk_is_read_again(
+    tls_server: TlsServer, fresh_contexts: list[str], tmp_path: Path
+) -> None:
+    from px.index import tls
+
+    bundle = tmp_path / "ca.pem"
+    shutil.copyfile(tls_server.cert, bundle)
+    first = tls.context(bundle)
+    bundle.write_bytes(tls_server.cert.read_bytes() * 2)  # same certificate twice: new size
+    assert tls.context(bundle) is not first
+    assert len(fresh_contexts) == 2
+
+
+@pytest.mark.parametrize("prepared", [False, True], ids=["on-demand", "prepared"])
+def test_a_ca_bundle_that_is_not_pem_is_a_one_line_input_error(
+    make_client: ClientFactory,
+    tls_server: TlsServer,
+    fresh_contexts: list[str],
+    tmp_path: Path,
+    prepared: bool,
+) -> None:
+    from px.errors import InputError
+    from px.index import tls
+
+    bundle = tmp_path / "not-a-bundle.pem"
+    bundle.write_text("this is not a certificate\n")
+    if prepared:
+        tls.prepare(bundle)
+    settings = dataclasses.replace(FAST, ca_bundle=bundle)
+    client = make_client([IndexConfig("private", tls_server.url)], settings=settings)
+    with pytest.raises(InputError) as info:
+        client.project_files("demo")
+    assert info.value.what == f"the CA bundle {bundle} holds no usable certificate"
+    assert "PX_CA_BUNDLE" in (info.value.hint or "")
+    bundle.write_bytes(tls_server.cert.read_bytes())  # fixed: read again, not the failure kept
+    assert client.project_files("demo")
+
+
+def test_px_lock_with_a_bad_ca_bundle_fails_in_one_line_and_writes_nothing(
+    tmp_path: Path, tls_server: TlsServer
+) -> None:
+    from tests.conftest import run_px
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    pyproject = (
+        '[project]\nname = "app"\nversion = "0"\ndependencies = ["demo"]\n\n'
+        f'[[tool.px.index]]\nname = "private"\nurl = "{tls_server.url}"\ndefault = true\n'
+    )
+    (project / "pyproject.toml").write_text(pyproject)
+    bundle = tmp_path / "bad.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    done = run_px("lock", env={"PX_CA_BUNDLE": str(bundle)}, cwd=project)
+    assert done.returncode == 3, done.stderr
+    assert f"the CA bundle {bundle} holds no usable certificate" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (project / "pyproject.toml").read_text() == pyproject
+    assert not (project / "px.lock").exists()
