@@ -27,7 +27,18 @@ def entry() -> NoReturn:
     Output is flushed first. A reader that went away (``px ... | head``) ends the
     command as :func:`main` ends one it catches doing so: exit code 1, no traceback;
     this also covers what runs before main's handler (``--version``, the fast paths).
+
+    The cyclic garbage collector runs only after 500,000 new objects (700 by
+    default): a command is short, and a cold ``px lock`` parses megabytes of
+    JSON into objects that live to its end, which the collector walked again and
+    again, holding the GIL (13 times, 40-45 ms, even at 20,000; 25 ms of a cold
+    install). Neither makes 500,000 now, and the cycles they leave are few:
+    about 2,000 unreachable objects at the end of each. A runaway resolution
+    is still collected.
     """
+    import gc
+
+    gc.set_threshold(500_000, 50, 100)
     try:
         code = main()
     except BrokenPipeError:
@@ -72,13 +83,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    import gc
-
-    # A command is short, and a lock parses megabytes of JSON into objects that live
-    # to its end: with the default thresholds (700, 10, 10) the collector ran again and
-    # again over them and took 10% of a cold `px lock` (1.35 s -> 1.21 s, medians of 8).
-    # Cycles are still collected, every 20,000 allocations instead of 700.
-    gc.set_threshold(20_000, 50, 100)
     from px.cli.app import App
     from px.cli.output import Output
     from px.config import Settings

@@ -198,8 +198,10 @@ def _receive(stream: IO[bytes]) -> Any:
 
 def serve() -> None:
     """A worker's loop: run each task received, reply with its result or its exception."""
+    import gc
     import signal
 
+    gc.set_threshold(500_000, 50, 100)  # as px.cli.main.entry: 1% of validating, else
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tasks, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
