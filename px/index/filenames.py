@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from typing import Literal
 
 from packaging.tags import Tag
@@ -63,8 +64,11 @@ def try_parse_filename(filename: str) -> ArtifactName | None:
         return None
 
 
-def version_of(filename: str) -> Version | None:
+def version_of(filename: str, supports: Callable[[str], bool] | None = None) -> Version | None:
     """``try_parse_filename(filename).version``, or ``None`` where that gives ``None``.
+
+    ``supports``: also ``None`` for a wheel whose tag part it refuses (a
+    target's :meth:`~px.index.tags.Target.supports`), from the same split.
 
     For choosing among a page's thousands of files, most of which are never
     looked at again: each part of a name (project, version, build, tags) is
@@ -79,6 +83,8 @@ def version_of(filename: str) -> Version | None:
         if dashes not in (4, 5):
             return None
         parts = stem.split("-", dashes - 2)  # as parse_wheel_filename splits
+        if supports is not None and not supports(parts[-1]):
+            return None
         build = f"-{parts[2]}" if dashes == 5 else ""
         if not _wheel_parts_valid(f"{parts[0]}-0{build}-{parts[-1]}.whl"):
             return None

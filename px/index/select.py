@@ -45,16 +45,19 @@ def usable_releases(files: Iterable[PageFile], target: Target) -> dict[Version, 
     would (both read the same tag triples). Order within a version: the page's.
     """
     grouped: dict[Version, list[PageFile]] = {}
+    allowed: dict[str | None, bool] = {}  # per requires-python string: a page repeats a few
     for file in files:
-        if not target.may_install(file.filename):
-            continue
-        version = version_of(file.filename)
+        version = version_of(file.filename, target.supports)
         if version is None:
-            log.debug("skipping %s: not a wheel or sdist name px understands", file.filename)
+            if target.may_install(file.filename):  # (else: a wheel for another target)
+                log.debug("skipping %s: not a wheel or sdist name px understands", file.filename)
             continue
-        if not target.allows_python(file.requires_python):
-            continue
-        grouped.setdefault(version, []).append(file)
+        python = file.requires_python
+        ok = allowed.get(python)
+        if ok is None:
+            ok = allowed[python] = target.allows_python(python)
+        if ok:
+            grouped.setdefault(version, []).append(file)
     return grouped
 
 

@@ -54,7 +54,11 @@ class Target:
         dashes = filename.count("-")
         if not filename.endswith(".whl") or dashes not in (4, 5):
             return True
-        tags = filename[:-4].split("-", dashes - 2)[-1]
+        return self.supports(filename[:-4].split("-", dashes - 2)[-1])
+
+    def supports(self, tags: str) -> bool:
+        """Does a wheel name's tag part (``cp311-cp311-manylinux_2_17_x86_64``, perhaps
+        compressed: ``py2.py3-none-any``) hold a tag of this target?"""
         known = self._may_install.get(tags)
         if known is None:  # once per tag string: 42,792 names on 46 pages have 734 of them
             interpreters, abis, platforms = (p.lower().split(".") for p in tags.split("-"))

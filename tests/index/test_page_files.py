@@ -65,6 +65,12 @@ def test_version_of_agrees_with_the_full_parse(filename: str) -> None:
     assert version == (parsed.version if parsed is not None else None)
     if version is not None:
         assert str(version) == str(parsed.version if parsed is not None else None)
+    for target in TARGETS:  # with a target's tag check: also None for a wheel it cannot use
+        usable = parsed is not None and (
+            parsed.kind != "wheel" or target.rank(parsed.tags) is not None
+        )
+        expected = parsed.version if usable and parsed is not None else None
+        assert version_of(filename, target.supports) == expected
 
 
 def _entry(filename: str, n: int) -> dict[str, Any]:
