@@ -29,6 +29,7 @@ class Settings:
     offline: bool = False
     verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
     python: str | None = None
+    install_workers: int | None = None  # PX_INSTALL_WORKERS; None: px decides
 
     @property
     def store_path(self) -> Path:
@@ -44,7 +45,8 @@ class Settings:
         python: str | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Settings:
-        """Combine command-line values with ``PX_HOME``, ``PX_OFFLINE`` and ``PX_PYTHON``."""
+        """Combine command-line values with ``PX_HOME``, ``PX_OFFLINE``, ``PX_PYTHON`` and
+        ``PX_INSTALL_WORKERS``."""
         env = os.environ if env is None else env
         if store:
             store_dir = Path(store).expanduser()
@@ -57,4 +59,19 @@ class Settings:
             offline=offline or truthy(env.get("PX_OFFLINE")),
             verbosity=verbosity,
             python=python or env.get("PX_PYTHON") or None,
+            install_workers=_install_workers(env.get("PX_INSTALL_WORKERS", "").strip()),
         )
+
+
+def _install_workers(text: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        from px.errors import InputError
+
+        raise InputError(
+            f"PX_INSTALL_WORKERS={text!r} is not a whole number",
+            hint="set it to a number of processes, 0 to validate wheels in px itself, "
+            "or unset it to let px decide",
+        )
+    return int(text)

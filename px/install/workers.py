@@ -51,10 +51,13 @@ def px_directory() -> str:
     return os.path.dirname(os.path.dirname(os.path.abspath(px.__file__)))
 
 
-def worker_count(wheel_bytes: int, wheels: int) -> int:
+def worker_count(wheel_bytes: int, wheels: int, requested: int | None = None) -> int:
     """How many validating processes an ingest of ``wheels`` wheels (``wheel_bytes`` in
     all) should use: 0 (validate on a thread of this process) when it is small or
-    there is one core."""
+    there is one core. ``requested`` (``PX_INSTALL_WORKERS``) overrides that: that
+    many, never more than there are wheels."""
+    if requested is not None:
+        return min(requested, wheels)
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))
     else:  # macOS, Windows

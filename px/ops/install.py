@@ -134,7 +134,11 @@ def _install(
         if missing or project.is_package:  # a warm install needs no index client at all
             client = index_client(store, project, settings)
             try:
-                found.update(fetch_missing(store, client, interpreter, missing, reporter))
+                workers = settings.install_workers
+                fetched = fetch_missing(
+                    store, client, interpreter, missing, reporter, workers=workers
+                )
+                found.update(fetched)
                 if project.is_package:
                     from px.ops.build_env import editable_wheel
 

@@ -154,8 +154,13 @@ def fetch_missing(
     interpreter: Interpreter,
     missing: Missing,
     reporter: Reporter,
+    *,
+    workers: int | None = None,
 ) -> dict[str, WheelRecord]:
-    """Download (checking the lock's sha256), validate and ingest; build sdists."""
+    """Download (checking the lock's sha256), validate and ingest; build sdists.
+
+    ``workers``: how many processes validate the wheels (``PX_INSTALL_WORKERS``);
+    ``None``: as :func:`~px.install.workers.worker_count` decides."""
     from px.index.models import FileInfo
 
     if not missing:
@@ -166,7 +171,7 @@ def fetch_missing(
     ]
     reporter.start("downloading", len(files))
     try:
-        return _ingest_as_they_arrive(store, client, interpreter, missing, files)
+        return _ingest_as_they_arrive(store, client, interpreter, missing, files, workers)
     finally:
         reporter.finish()
 
@@ -177,6 +182,7 @@ def _ingest_as_they_arrive(
     interpreter: Interpreter,
     missing: Missing,
     files: list[FileInfo],
+    requested: int | None,
 ) -> dict[str, WheelRecord]:
     """Wheels are validated once their downloads land (the largest first), straight from
     the downloaded file (the store keeps their files, not the archives), and their trees
@@ -189,7 +195,7 @@ def _ingest_as_they_arrive(
 
     wheels = [i for i, (_, artifact) in enumerate(missing) if artifact.is_wheel]
     sdists = [i for i, (_, artifact) in enumerate(missing) if not artifact.is_wheel]
-    count = worker_count(sum(files[i].size or 0 for i in wheels), len(wheels))
+    count = worker_count(sum(files[i].size or 0 for i in wheels), len(wheels), requested)
     with Workers(count) as workers:
         arriving = client.download_files_each([files[i] for i in wheels])
         stored = client.download_each([files[i] for i in sdists])  # all downloads start now

@@ -1,4 +1,8 @@
-"""Crashes and concurrency: SIGKILL at many points, two installs at once; px always converges."""
+"""Crashes and concurrency: SIGKILL at many points, two installs at once; px always converges.
+
+Each runs twice: as px decides for the fixture's small wheels (validated on a thread),
+and with ``PX_INSTALL_WORKERS=2`` (validated in worker processes, as a large install is).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pytest
@@ -32,14 +36,20 @@ def project(tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> Path:  # 
     return root
 
 
-def start_install(root: Path, store_dir: Path) -> subprocess.Popen[str]:
+WORKERS = pytest.mark.parametrize("workers", [None, "2"], ids=["auto", "workers"])
+
+
+def start_install(root: Path, store_dir: Path, workers: str | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "PX_HOME": str(store_dir)}
+    if workers is not None:
+        env["PX_INSTALL_WORKERS"] = workers
     return subprocess.Popen(
         [sys.executable, "-m", "px", "install"],
         cwd=root,
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PX_HOME": str(store_dir)},
+        env=env,
     )
 
 
@@ -68,22 +78,56 @@ def assert_converged(root: Path, store_dir: Path) -> None:
     assert not list((root / ".px" / "gens").glob(".*.tmp"))
 
 
-def kill_when(proc: subprocess.Popen[str], condition: Callable[[], bool], timeout: float) -> bool:
+def kill_when(
+    proc: subprocess.Popen[str], condition: Callable[[], bool], timeout: float
+) -> dict[int, str] | None:
+    """SIGKILL ``proc`` once ``condition`` holds: its children then, by pid, with their
+    command lines (None: it finished first)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         if condition():
+            children = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            return True
+            return children
         time.sleep(0.002)
     proc.wait()
-    return False
+    return None
 
 
+def _children(pid: int) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            for child in (task / "children").read_text().split():
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+                found[int(child)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # a thread or a child that just ended
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+
+
+def _all_end(pids: Collection[int], timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not any(_alive(p) for p in pids)
+
+
+@WORKERS
 def test_sigkill_at_many_points_then_install_converges(
     project: Path,
     tmp_path: Path,
     index,  # type: ignore[no-untyped-def]
+    workers: str | None,
 ) -> None:
     index.set_latency(15)  # stretch the download phase so kills land inside it
     points: list[tuple[str, Callable[[Path, Path], bool]]] = [
@@ -96,21 +140,26 @@ def test_sigkill_at_many_points_then_install_converges(
         (f"after {ms} ms", lambda root, store, ms=ms, t0=[0.0]: _elapsed(t0) > ms / 1000)
         for ms in (50, 300, 700)
     ]
-    killed = []
+    killed, helpers = [], []
     for number, (name, condition) in enumerate(points):
         root, store = tmp_path / f"p{number}", tmp_path / f"store{number}"
         root.mkdir()
         (root / "pyproject.toml").write_text(PYPROJECT)
         index.clear_log()
-        proc = start_install(root, store)
-        if kill_when(proc, functools.partial(condition, root, store), timeout=60):
+        proc = start_install(root, store, workers)
+        children = kill_when(proc, functools.partial(condition, root, store), timeout=60)
+        if children is not None:
             killed.append(name)
+            helpers += children.values()
+            assert _all_end(children), f"px's helpers outlived it ({name})"
         assert_converged(root, store)
     # Assembling a generation is now a few dozen links: a kill rarely lands inside it, and
     # what it would leave (gens/.N.tmp) is built by hand in the next test instead.
     # An install is now done in well under a second: the later timed points may find it done.
     assert {"mid-download", "mid-materialise"} <= set(killed), killed
     assert len(killed) >= 4, killed
+    validating = [h for h in helpers if "px.install.workers" in h]
+    assert validating if workers else not validating, helpers  # killed with workers running
 
 
 def _elapsed(t0: list[float]) -> float:
@@ -130,8 +179,12 @@ def test_crash_states_left_on_disk_are_repaired(px, project: Path, store_dir: Pa
     assert os.readlink(px_dir / "current") == "gens/2"
 
 
-def test_two_installs_at_once_both_finish(project: Path, store_dir: Path) -> None:
-    first, second = start_install(project, store_dir), start_install(project, store_dir)
+@WORKERS
+def test_two_installs_at_once_both_finish(
+    project: Path, store_dir: Path, workers: str | None
+) -> None:
+    first = start_install(project, store_dir, workers)
+    second = start_install(project, store_dir, workers)
     for proc in (first, second):
         _, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err

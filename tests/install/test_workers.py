@@ -39,6 +39,34 @@ def test_workers_are_used_only_for_a_large_ingest_on_several_cores(
     assert worker_count(big * 10, 2) == 2
 
 
+def test_px_install_workers_says_how_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    from px.config import Settings
+    from px.errors import InputError
+
+    big = workers_module.MIN_BYTES
+    assert worker_count(1, 40, requested=3) == 3  # small, yet asked for
+    assert worker_count(big * 10, 40, requested=0) == 0  # large, yet asked not to
+    assert worker_count(1, 2, requested=4) == 2  # never more than wheels
+    assert Settings.from_environment(env={"PX_INSTALL_WORKERS": " 3 "}).install_workers == 3
+    assert Settings.from_environment(env={"PX_INSTALL_WORKERS": ""}).install_workers is None
+    assert Settings.from_environment(env={}).install_workers is None
+    for bad in ("two", "-1", "1.5"):
+        with pytest.raises(InputError, match="PX_INSTALL_WORKERS"):
+            Settings.from_environment(env={"PX_INSTALL_WORKERS": bad})
+
+
+def test_a_bad_px_install_workers_is_a_one_line_input_error(tmp_path: Path) -> None:
+    from tests.conftest import run_px
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "0"\n')
+    done = run_px("install", env={"PX_INSTALL_WORKERS": "many"}, cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: PX_INSTALL_WORKERS='many' is not a whole number (set it to")
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "px.lock").exists() and not (tmp_path / ".px").exists()
+
+
 def test_workers_store_what_a_thread_stores(
     fixture_index_tree: Any, store: Any, tmp_path: Path
 ) -> None:
