@@ -156,6 +156,13 @@ class BuildError(PxError):
     code = "build"
 
 
+class MetadataNeedsBuild(BuildError):
+    """An sdist whose dependencies only a build can tell (PKG-INFO older than 2.2, or
+    marking them dynamic): a resolver that can build asks its backend instead."""
+
+    code = "metadata-needs-build"
+
+
 class InstallError(PxError):
     exit_code = ExitCode.INSTALL
     code = "install"

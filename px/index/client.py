@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from px.errors import BuildError, InputError, IntegrityError, NetworkError
+from px.errors import InputError, IntegrityError, MetadataNeedsBuild, NetworkError
 from px.index.config import IndexConfig, NetworkSettings, default_index
 from px.index.credentials import CredentialProvider
 from px.index.fetch import CachedFetcher, Fetched, local_path
@@ -244,7 +244,7 @@ class IndexClient:
                 return read_wheel_metadata(path, file.filename)
             data = read_sdist_metadata(path, file.filename) if file.kind == "sdist" else None
         if data is None:
-            raise BuildError(
+            raise MetadataNeedsBuild(
                 f"the dependencies of {file.filename} are only known after building it",
                 why="its PKG-INFO is missing, older than 2.2, or marks them dynamic",
             )

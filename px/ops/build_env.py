@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
     from px.build.runner import HookRunner
     from px.index.client import IndexClient
+    from px.index.models import CoreMetadata, FileInfo
     from px.install.wheel import WheelRecord
     from px.interp import Interpreter
     from px.lock import LockedPackage
@@ -116,6 +117,29 @@ def wheel_from_sdist(
         record = ingest_wheel(store, built, source="built")
     record_built_wheel(store, sdist_sha256, target, record.id)
     return record
+
+
+def sdist_metadata(
+    store: Store, client: IndexClient, interpreter: Interpreter, file: FileInfo
+) -> CoreMetadata:
+    """The core metadata of an sdist whose PKG-INFO cannot say its dependencies: read
+    from the wheel it builds into for ``interpreter``.
+
+    As uv and pip do when an sdist's metadata is dynamic. The wheel is built with
+    :func:`wheel_from_sdist`, so it is built once per target and kept: installing
+    the lock later finds it in the store and builds nothing.
+    """
+    from px.index.metadata import parse_core_metadata
+
+    key = client.download(file)  # checked against the index's hashes; stored already
+    with tempfile.TemporaryDirectory(prefix="px-sdist-") as tmp:
+        path = Path(tmp) / file.filename
+        store.blobs.write_to(key, path)
+        sha256 = (file.sha256 or hashlib.sha256(path.read_bytes()).hexdigest()).lower()
+        record = wheel_from_sdist(store, client, path, sha256, interpreter)
+    name = f"{record.dist_info}/METADATA"
+    (entry,) = [e for e in record.files if e.path == name]  # validated: exactly one
+    return parse_core_metadata(store.blobs.get(entry.blob_key), source=record.filename)
 
 
 def editable_wheel(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -29,7 +29,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from px.errors import InputError
+from px.errors import InputError, MetadataNeedsBuild
 from px.resolve import Metadata, ProjectNotFound, VersionInfo
 
 if TYPE_CHECKING:
@@ -87,12 +87,15 @@ class IndexCandidates:
         environment: Mapping[str, str] | None = None,
         preferred: Mapping[str, Version] | None = None,
         crawl: bool = True,
+        build_metadata: Callable[[FileInfo], CoreMetadata] | None = None,
     ) -> None:
         self.client = client
         self.target = target
         self._environment = dict(environment or {})
         self._preferred = dict(preferred or {})
         self._crawl = crawl and environment is not None
+        # an sdist whose PKG-INFO cannot say its dependencies: built for them, or an error
+        self._build_metadata = build_metadata
         self._lock = threading.Lock()
         self._closed = False
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=16)
@@ -203,7 +206,12 @@ class IndexCandidates:
 
     def _load_metadata(self, file: FileInfo, future: Future[CoreMetadata]) -> None:
         try:
-            meta = self.client.metadata(file)
+            try:
+                meta = self.client.metadata(file)
+            except MetadataNeedsBuild:
+                if self._build_metadata is None:
+                    raise
+                meta = self._build_metadata(file)
         except BaseException as error:
             future.set_exception(error)
             return

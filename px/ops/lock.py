@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Collection
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from px.index.client import IndexClient
-    from px.index.models import FileInfo
+    from px.index.models import CoreMetadata, FileInfo
     from px.interp.probe import Interpreter
     from px.ops.candidates import IndexCandidates
     from px.ops.lock_memo import MemoSlot
@@ -183,7 +184,11 @@ def _resolve(
     target = resolve_target(interpreter)
     preferred = {} if upgrade else preferred_versions(existing)
     source = IndexCandidates(
-        client, tag_target(interpreter), environment=dict(target.environment), preferred=preferred
+        client,
+        tag_target(interpreter),
+        environment=dict(target.environment),
+        preferred=preferred,
+        build_metadata=functools.partial(_built_metadata, store, client, interpreter),
     )
     try:
         graph = resolve(
@@ -207,6 +212,15 @@ def _resolve(
     finally:
         source.close()
     return project, lock, graph.warnings
+
+
+def _built_metadata(
+    store: Store, client: IndexClient, interpreter: Interpreter, file: FileInfo
+) -> CoreMetadata:
+    """An sdist's metadata from a PEP 517 build (imported only when one is needed)."""
+    from px.ops.build_env import sdist_metadata
+
+    return sdist_metadata(store, client, interpreter, file)
 
 
 def _artifacts(

@@ -190,3 +190,46 @@ def test_resolver_warnings_reach_the_user(px, make_project) -> None:  # type: ig
     (root / "px.lock").unlink()
     as_json = px("lock", "--json", cwd=root).json()
     assert any("nope" in w for w in as_json["warnings"])
+
+
+SDIST_ONLY = """\
+[project]
+name = "app"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["sdist-only"]
+"""
+
+
+def test_an_sdist_whose_metadata_is_dynamic_is_built_once_to_lock_and_install_it(
+    px,  # type: ignore[no-untyped-def]
+    make_project,  # type: ignore[no-untyped-def]
+    store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from px.ops import build_env
+
+    builds: list[str] = []
+    real_build = build_env._build
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        builds.append(args[4])  # the sdist's label
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(build_env, "_build", counted)
+    root = make_project(SDIST_ONLY)
+    result = px("lock", cwd=root)
+    assert result.code == 0, result.err
+    lock = parse((root / "px.lock").read_bytes())
+    (package,) = [p for p in lock.packages if p.name == "sdist-only"]
+    # its PKG-INFO (Metadata-Version 2.1) cannot say this; the built wheel's METADATA does
+    assert [(d.name, d.specifier) for d in package.dependencies] == [("greet-lib", ">=1.0")]
+    assert "greet-lib" in pins(root)
+    assert [a.filename for a in package.artifacts] == ["sdist_only-1.0.tar.gz"]
+    assert builds == ["sdist-only 1.0"]
+    assert px("install", "--frozen", cwd=root).code == 0
+    assert builds == ["sdist-only 1.0"]  # the wheel built to lock it is the one installed
+    from px.config import STORE_FILENAME
+
+    with sqlite3.connect(store_dir / STORE_FILENAME) as db:
+        assert db.execute("SELECT count(*) FROM built_wheels").fetchone() == (1,)
