@@ -210,7 +210,7 @@ def test_a_cold_install_keeps_each_wheel_as_its_files_not_its_archive(  # type: 
 
     monkeypatch.setattr(workers, "Workers", Counted)
     if processes:  # the fixture wheels are too small for them otherwise
-        monkeypatch.setattr(workers, "worker_count", lambda _bytes, _wheels: 2)
+        monkeypatch.setenv("PX_INSTALL_WORKERS", "2")
     assert px("lock", cwd=project).code == 0
     shutil.rmtree(store_dir)  # a cold install: every wheel comes from the index
     assert px("install", "--frozen", cwd=project).code == 0
