@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import TypeAlias
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # fullmatch: "$" would let "0\n" through
 _ESCAPES = {
     '"': '\\"',
     "\\": "\\\\",
@@ -40,7 +40,7 @@ def basic_string(value: str) -> str:
 
 def key(name: str) -> str:
     """A bare key when possible, else a quoted one."""
-    return name if _BARE_KEY.match(name) else basic_string(name)
+    return name if _BARE_KEY.fullmatch(name) else basic_string(name)
 
 
 def scalar(value: Scalar | Sequence[str]) -> str:
