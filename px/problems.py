@@ -14,7 +14,7 @@ import re
 
 from px.errors import InputError
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+\Z")
 
 
 def key_path(parent: str, key: str) -> str:

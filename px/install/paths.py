@@ -15,10 +15,10 @@ import re
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_PYTHON_SCRIPT = re.compile(r"^pythonw?(?:3(?:\.\d+)?)?(?:\.exe)?$", re.IGNORECASE)
+_PYTHON_SCRIPT = re.compile(r"^pythonw?(?:3(?:\.\d+)?)?(?:\.exe)?\Z", re.IGNORECASE)
 _OWN_SCRIPTS = {  # distribution -> the script names only it may install
-    "pip": re.compile(r"^pip(?:3(?:\.\d+)?)?(?:\.exe)?$", re.IGNORECASE),
-    "px": re.compile(r"^px(?:\.exe)?$", re.IGNORECASE),
+    "pip": re.compile(r"^pip(?:3(?:\.\d+)?)?(?:\.exe)?\Z", re.IGNORECASE),
+    "px": re.compile(r"^px(?:\.exe)?\Z", re.IGNORECASE),
 }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from px.interp.probe import Interpreter
 
-_NAME = re.compile(r"^python3(\.\d+)?$")
+_NAME = re.compile(r"^python3(\.\d+)?\Z")
 
 
 def candidate_paths(env: Mapping[str, str] | None = None) -> list[Path]:

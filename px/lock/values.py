@@ -11,12 +11,12 @@ from packaging.version import InvalidVersion, Version
 
 from px.urls import has_credentials
 
-_NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9.-]*[a-z0-9])$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-PYTHON_VERSION = re.compile(r"^[0-9]+\.[0-9]+$")
-COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+_NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9.-]*[a-z0-9])\Z")
+_SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}\Z")
+TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*\Z")
+PYTHON_VERSION = re.compile(r"^[0-9]+\.[0-9]+\Z")
+COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?\Z")
 VCS_KINDS = ("git", "hg", "svn", "bzr")
 ARTIFACT_SUFFIXES = (".whl", ".tar.gz", ".zip")
 # PEP 508 marker variables; a target records those that do not vary per machine.

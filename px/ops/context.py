@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from px.store import Store
 
 GLIBC_CEILING = 40  # manylinux_2_40: newer than any glibc a wheel targets today
-_MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(.+)$")
+_MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(.+)\Z")
 # Values that differ between machines of one target and never matter to a lock.
 _MACHINE_MARKERS = {"platform_release", "platform_version", "implementation_version"}
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from px.store import Store
 
 LOCK_NAME = "px.lock"
-_HISTORY = re.compile(r"^@(?:(?P<id>\d+)|(?P<latest>latest)|-(?P<back>\d+))$")
+_HISTORY = re.compile(r"^@(?:(?P<id>\d+)|(?P<latest>latest)|-(?P<back>\d+))\Z")
 _HISTORY_HINT = "name a lock of `px lock history` as @ID, @latest or @-N"
 
 

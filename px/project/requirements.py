@@ -11,7 +11,7 @@ from px.project.problems import Problems
 from px.project.urls import strip_credentials
 
 # PEP 508 names; also used for extras and dependency groups (PEP 685, PEP 735).
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])\Z", re.IGNORECASE)
 
 
 def is_valid_name(name: str) -> bool:

@@ -21,7 +21,7 @@ TABLE = "tool.px"
 SETTINGS_KEYS = ("python", "index-url", "index", "sources", "find-links", "formatter")
 INDEX_KEYS = ("name", "url", "explicit", "default")
 SOURCE_KEYS = ("index",)
-_INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 def unknown_keys(

@@ -16,8 +16,8 @@ BUILD_REQUIRES = "hatchling>=1.26"
 BUILD_BACKEND = "hatchling.build"
 Kind = Literal["lib", "app"]
 
-_ALLOWED = re.compile(r"^[A-Za-z0-9._-]+$")
-_ENDS = re.compile(r"^[A-Za-z0-9](?:.*[A-Za-z0-9])?$", re.DOTALL)
+_ALLOWED = re.compile(r"^[A-Za-z0-9._-]+\Z")
+_ENDS = re.compile(r"^[A-Za-z0-9](?:.*[A-Za-z0-9])?\Z", re.DOTALL)
 DESCRIPTION = "Add a short description here"
 
 

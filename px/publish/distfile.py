@@ -29,8 +29,8 @@ from px.errors import InputError
 
 MAX_METADATA_BYTES = 16 * 1024 * 1024
 SDIST_SUFFIXES = (".tar.gz", ".zip")
-_WHEEL_METADATA = re.compile(r"^[^/]+\.dist-info/METADATA$")
-_SDIST_METADATA = re.compile(r"^[^/]+/PKG-INFO$")
+_WHEEL_METADATA = re.compile(r"^[^/]+\.dist-info/METADATA\Z")
+_SDIST_METADATA = re.compile(r"^[^/]+/PKG-INFO\Z")
 
 
 @dataclass(frozen=True)

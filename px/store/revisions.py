@@ -12,7 +12,7 @@ import functools
 import re
 from pathlib import Path
 
-_REVISION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.py$")
+_REVISION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.py\Z")
 
 
 def migrations_dir() -> Path:

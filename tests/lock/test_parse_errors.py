@@ -145,3 +145,18 @@ def test_a_lock_needs_targets_and_roots() -> None:
     assert problems(f'version = 1\ninput-digest = "{DIGEST}"\ntarget = []\n[roots]\n') == [
         "px.lock: target: a lock needs at least one target"
     ]
+
+
+def test_a_value_with_a_trailing_newline_is_not_well_formed() -> None:
+    """Each value pattern must match the whole string: ``$`` also matches before a final
+    newline, and a sha256, digest or version ending in one used to be accepted."""
+    sha = "c" * 64
+    found = problems(
+        GOOD.replace(f'sha256 = "{sha}"', f'sha256 = "{sha}\\n"', 1)
+        .replace('python-version = "3.11"', 'python-version = "3.11\\n"', 1)
+        .replace(f'input-digest = "{DIGEST}"', f'input-digest = "{DIGEST}\\n"', 1)
+    )
+    assert len(found) == 3, found
+    assert any("input-digest" in p for p in found), found
+    assert any("python-version" in p for p in found), found
+    assert any("sha256" in p for p in found), found
