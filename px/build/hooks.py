@@ -10,6 +10,8 @@ lines of the backend's output.
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
@@ -137,8 +139,18 @@ class Backend:
         return path
 
     def _call(self, hook: str, call: Callable[[], T]) -> T:
-        from pyproject_hooks import BackendUnavailable, HookMissing, UnsupportedOperation
+        from pyproject_hooks import (
+            BackendUnavailable,
+            BuildBackendWarning,
+            HookMissing,
+            UnsupportedOperation,
+        )
 
+        # pyproject_hooks re-raises the backend's warnings here, where Python would print
+        # them: noise like setuptools' deprecation notices in every `px lock` that builds.
+        # Shown with `px -v`, as the backend's output is.
+        if not logging.getLogger("px.build").isEnabledFor(logging.INFO):
+            warnings.filterwarnings("ignore", category=BuildBackendWarning)
         try:
             return call()
         except HookFailed as error:

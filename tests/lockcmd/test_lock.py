@@ -233,3 +233,20 @@ def test_an_sdist_whose_metadata_is_dynamic_is_built_once_to_lock_and_install_it
 
     with sqlite3.connect(store_dir / STORE_FILENAME) as db:
         assert db.execute("SELECT count(*) FROM built_wheels").fetchone() == (1,)
+
+
+def test_a_build_backends_warnings_show_only_with_verbose(make_project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_px
+
+    warned = "fixture_backend: build_wheel warns, as real backends do"
+    quiet = run_px("lock", cwd=make_project(SDIST_ONLY, name="quiet"))
+    assert quiet.returncode == 0, quiet.stderr
+    assert warned not in quiet.stderr + quiet.stdout
+    verbose = run_px(  # its own store: the sdist is built again
+        "-v",
+        "lock",
+        cwd=make_project(SDIST_ONLY, name="verbose"),
+        env={"PX_HOME": str(tmp_path / "v")},
+    )
+    assert verbose.returncode == 0, verbose.stderr
+    assert warned in verbose.stderr
