@@ -164,6 +164,7 @@ class CachedFetcher:
             raise NetworkError(f"the index answered 304 for {key} to an unconditional request")
         data = sink.getvalue() if response.status == 200 else b""
         content_type = response.headers.get("content-type", "")
+        body_key: str | None = None
         if not fresh.storable:
             self.writer.write((), lambda conn, _keys: http_cache.delete_response(conn, key))
         else:
@@ -184,10 +185,11 @@ class CachedFetcher:
                 stored = dataclasses.replace(entry, body_key=blob, size=len(data) if blob else None)
                 http_cache.put_response(conn, stored)
 
-            self.writer.write((data,) if response.status == 200 else (), store)
+            keys = self.writer.write((data,) if response.status == 200 else (), store)
+            body_key = keys[0] if keys else None  # its blake3, once: a page is up to 7 MB
         if response.status in ABSENT:
             return None
-        return Fetched(response.url, content_type, data, key_of(data))
+        return Fetched(response.url, content_type, data, body_key or key_of(data))
 
     def _from_cache(self, cached: http_cache.CachedResponse, read: bool = True) -> Fetched | None:
         if cached.status in ABSENT or cached.body_key is None:
