@@ -118,21 +118,22 @@ def _command(args: list[str]) -> list[str]:
 
 def handle_run(args: argparse.Namespace, app: App) -> int:
     from px.errors import UsageError
-    from px.ops import env
 
     command = _command(args.command)
     if not command:
         raise UsageError("px run needs a command", hint="e.g. `px run python -m mypkg`")
     app.going_online()  # the environment is not current, or the fast path would have run it
+    from px.ops import env
+
     root = env.prepare(app.settings, Path.cwd(), frozen=args.frozen, reporter=app.out.reporter())
     env.run(root, command)
     return ExitCode.INTERNAL  # pragma: no cover - run() execs or raises
 
 
 def handle_test(args: argparse.Namespace, app: App) -> int:
+    app.going_online()  # as `px run`
     from px.ops import env
 
-    app.going_online()  # as `px run`
     root = env.prepare(app.settings, Path.cwd(), frozen=False, reporter=app.out.reporter())
     if not (root / ".px" / "bin" / "pytest").exists():
         raise InstallError(

@@ -204,7 +204,7 @@ def serve() -> None:
     import gc
     import signal
 
-    gc.set_threshold(500_000, 50, 100)  # as px.cli.main.entry: 1% of validating, else
+    gc.set_threshold(500_000, 50, 100)  # as px.cli.main.entry (collecting was 1% here)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tasks, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
