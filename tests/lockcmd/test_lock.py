@@ -250,3 +250,43 @@ def test_a_build_backends_warnings_show_only_with_verbose(make_project, tmp_path
     )
     assert verbose.returncode == 0, verbose.stderr
     assert warned in verbose.stderr
+
+
+def _broken_sdist(directory: Path) -> Path:
+    """``broken-build 1.0``: an sdist without PKG-INFO whose in-tree backend fails."""
+    import io
+    import tarfile
+
+    directory.mkdir()
+    path = directory / "broken_build-1.0.tar.gz"
+    files = {
+        "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
+        'backend-path = ["."]\n\n[project]\nname = "broken-build"\nversion = "1.0"\n',
+        "backend.py": "def build_wheel(wheel_directory, config_settings=None, "
+        "metadata_directory=None):\n    raise RuntimeError('this backend cannot build')\n",
+    }
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"broken_build-1.0/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_failed_build_for_metadata_fails_the_lock_and_px_add_changes_nothing(
+    px,  # type: ignore[no-untyped-def]
+    make_project,  # type: ignore[no-untyped-def]
+) -> None:
+    root = make_project(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["greet-lib"]\n\n[tool.px]\nfind-links = ["./dists"]\n'
+    )
+    _broken_sdist(root / "dists")
+    assert px("lock", cwd=root).code == 0
+    before = {p: (root / p).read_bytes() for p in ("pyproject.toml", "px.lock")}
+    added = px("add", "broken-build", cwd=root)
+    assert added.code == 11, added.err
+    assert "building broken-build 1.0 failed" in added.err
+    assert "this backend cannot build" in added.err
+    assert {p: (root / p).read_bytes() for p in before} == before
