@@ -285,7 +285,8 @@ class IndexClient:
             filename=file.filename,
             expected=self._expected_hashes(file),
             what=file.filename,
-            read=lambda path: read_wheel_metadata(path, file.filename),
+            read=lambda wheel: read_wheel_metadata(wheel, file.filename),
+            size=file.size,
         )
         if data is not None and sha256:
             self._fetcher.remember_document(

@@ -91,6 +91,27 @@ def test_metadata_without_a_metadata_file_reads_the_wheel_once(
     assert [p for p in paths(index) if "/files/" in p] == wheel_reads * 2
 
 
+def test_a_small_wheel_read_for_its_metadata_is_checked_in_memory_and_falls_back_to_a_file(
+    make_client: ClientFactory, index: Any, store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from px.errors import IntegrityError
+    from px.index import fetch
+
+    wheel = next(f for f in make_client().project_files("greet-app") if f.kind == "wheel")
+    bare = dataclasses.replace(wheel, core_metadata=False, core_metadata_hashes=())
+    assert bare.size is not None and bare.size <= fetch.IN_MEMORY  # read in memory
+    index.corrupt(wheel.filename)  # one byte flipped: the sha256 no longer matches
+    with pytest.raises(IntegrityError):
+        make_client().metadata(bare)
+    assert count_rows(store, "http_content") == 0  # nothing kept from it
+    # a body larger than the bound (the index announced less): read again into a file
+    monkeypatch.setattr(fetch, "IN_MEMORY", 64)
+    assert make_client().metadata(dataclasses.replace(bare, size=10)).name == "greet-app"
+    reads = [p for p in paths(index) if p.endswith(wheel.filename)]
+    assert len(reads) == 3  # corrupt, too large for memory, then into a file
+    assert [p.name for p in (store.directory / "downloads").iterdir()] == []
+
+
 def test_sdist_metadata_needs_a_build_unless_static(
     make_client: ClientFactory, tmp_path: Path
 ) -> None:
