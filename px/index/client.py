@@ -262,13 +262,13 @@ class IndexClient:
         """
         sha256 = (file.sha256 or "").lower()
         label = f"metadata-of:{sha256}"
-        if sha256:
-            stored = self._fetcher.stored_documents([label]).get(label)
-            if stored is not None:
-                return stored
+        # the kept METADATA and the wheel itself, looked up in one read of the store
+        found = self._fetcher.known_many([label, sha256]) if sha256 else {}
+        if label in found:
+            return self._store.blobs.get(found[label])
         if self._transport is None or not file.url.startswith(("http://", "https://")):
             return None
-        if self._fetcher.known(sha256) is not None:
+        if sha256 in found:
             return None  # the wheel itself is stored: read it there
         from px.index.lazy_wheel import RANGES_FROM, wheel_metadata
 
