@@ -24,7 +24,8 @@ class App:
 
         try:
             bundle = settings_from_environ().ca_bundle
-        except PxError:  # a bad PX_HTTP_* variable: reported where the index client is made
+            if bundle is not None and not bundle.is_file():
+                return  # a missing bundle: reported where the index client is made
+        except (PxError, OSError):  # a bad PX_HTTP_* variable, an unreadable path: the same
             return
-        if bundle is None or bundle.is_file():  # a missing one: reported there too
-            tls.prepare(bundle)
+        tls.prepare(bundle)
