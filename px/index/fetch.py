@@ -355,9 +355,11 @@ class CachedFetcher:
         if self.offline:
             raise offline_miss(what, url)
         if size is not None and size <= IN_MEMORY:
+            from px.index.transport import SinkFull
+
             try:
                 body = self._download_in_memory(url, filename, expected)
-            except _TooLarge:
+            except SinkFull:
                 log.debug("%s: larger than its index says, downloaded again to a file", filename)
             else:
                 return None if body is None else read(io.BytesIO(body))
@@ -369,8 +371,10 @@ class CachedFetcher:
     def _download_in_memory(
         self, url: str, filename: str, expected: dict[str, str]
     ) -> bytes | None:
+        from px.index.transport import CappedSink
+
         assert self.transport is not None
-        sink = _BoundedSink(IN_MEMORY)
+        sink = CappedSink(IN_MEMORY)
         response = self.transport.get(url, sink, {"Accept": "*/*"})
         if response.status != 200:
             return None
@@ -445,29 +449,3 @@ class CachedFetcher:
             )
 
         return record
-
-
-class _TooLarge(Exception):
-    """A body read into memory outgrew its bound (the index announced a smaller size)."""
-
-
-class _BoundedSink:
-    """A transport sink that keeps the body in memory, up to ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-
-    def reset(self) -> None:
-        self.parts.clear()
-        self.size = 0
-
-    def write(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.size > self.limit:
-            raise _TooLarge(self.size)
-        self.parts.append(chunk)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self.parts)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from px.errors import PxError
 from px.index.metadata import read_wheel_metadata
-from px.index.transport import MemorySink
+from px.index.transport import CappedSink, SinkFull
 
 if TYPE_CHECKING:
     from px.index.transport import Transport
@@ -41,25 +41,6 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 
 class _Abandon(Exception):
     """The range reading cannot go on: fall back to downloading the wheel."""
-
-
-class _CappedSink(MemorySink):
-    """A memory sink refusing more than ``limit`` bytes (a server ignoring Range)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self._limit = limit
-        self._size = 0
-
-    def reset(self) -> None:
-        super().reset()
-        self._size = 0
-
-    def write(self, chunk: bytes) -> None:
-        self._size += len(chunk)
-        if self._size > self._limit:
-            raise _Abandon("the server sent more than the range asked for")
-        super().write(chunk)
 
 
 class _RemoteFile(io.RawIOBase):
@@ -115,8 +96,11 @@ class _RemoteFile(io.RawIOBase):
 
 def _fetch(transport: Transport, url: str, wanted: str, limit: int) -> tuple[int, bytes, int]:
     """GET one range: (first byte's offset, the bytes, the file's total size)."""
-    sink = _CappedSink(limit)
-    response = transport.get(url, sink, {"Range": wanted, "Accept-Encoding": "identity"})
+    sink = CappedSink(limit)  # a server ignoring Range would send the whole wheel
+    try:
+        response = transport.get(url, sink, {"Range": wanted, "Accept-Encoding": "identity"})
+    except SinkFull:
+        raise _Abandon("the server sent more than the range asked for") from None
     match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
     if response.status != 206 or match is None:
         raise _Abandon(f"no range support (HTTP {response.status})")

@@ -63,6 +63,30 @@ class MemorySink:
         return b"".join(self.parts)
 
 
+class SinkFull(Exception):
+    """A :class:`CappedSink` was sent more than its limit (raised through :meth:`Transport.get`,
+    which does not retry it)."""
+
+
+class CappedSink(MemorySink):
+    """A memory sink refusing more than ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self._limit = limit
+        self._size = 0
+
+    def reset(self) -> None:
+        super().reset()
+        self._size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise SinkFull(f"more than {self._limit} bytes")
+        super().write(chunk)
+
+
 @dataclasses.dataclass(frozen=True)
 class Response:
     """A final (non-redirect) response. ``url`` is where it came from, without credentials."""
