@@ -14,7 +14,7 @@ import contextlib
 import functools
 import hashlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -277,11 +277,7 @@ def _ingest_in_workers(
         feeder.join()
         stored = {r.sha256 for r in records.values()}
         for future in submitted:  # and drop what was validated, not stored
-            if not future.cancel():
-                with contextlib.suppress(BaseException):
-                    prepared = future.result()
-                    if prepared.sha256 not in stored:
-                        prepared.spool.close()
+            _drop(future, kept=stored)
     return [records[i] for i in range(len(records))]
 
 
@@ -297,13 +293,14 @@ class _Fed:
     failure: BaseException | None
 
 
-def _drop(future: Future[Any]) -> None:
-    """Cancel work read ahead, or throw away what it prepared (its spool's files)."""
+def _drop(future: Future[Any], kept: Collection[str] = ()) -> None:
+    """Cancel work read ahead, or throw away what it prepared (its spool's files), unless
+    its wheel (by sha256) is in ``kept``: stored."""
     if future.cancel():
         return
     with contextlib.suppress(BaseException):
         leftover = future.result()
-        if isinstance(leftover, _Prepared):
+        if isinstance(leftover, _Prepared) and leftover.sha256 not in kept:
             leftover.spool.close()
 
 
