@@ -309,7 +309,7 @@ class CachedFetcher:
         """
         key = self.known(expected.get("sha256"))
         if key is None and not (url.startswith("file:") or self.offline):
-            with self._download(url, filename, expected) as sink:
+            with self._download(url, filename, expected, keyed=False) as sink:
                 if sink is None:
                     return None
                 log.debug("downloaded %s (%d bytes), not kept", filename, sink.size)
@@ -363,7 +363,7 @@ class CachedFetcher:
                 log.debug("%s: larger than its index says, downloaded again to a file", filename)
             else:
                 return None if body is None else read(io.BytesIO(body))
-        with self._download(url, filename, expected) as sink:
+        with self._download(url, filename, expected, keyed=False) as sink:
             if sink is None:
                 return None
             return read(sink.path)
@@ -386,11 +386,12 @@ class CachedFetcher:
 
     @contextlib.contextmanager
     def _download(
-        self, url: str, filename: str, expected: dict[str, str]
+        self, url: str, filename: str, expected: dict[str, str], *, keyed: bool = True
     ) -> Iterator[HashingFileSink | None]:
-        """A finished, verified download in a temporary file; None when the server has none."""
+        """A finished, verified download in a temporary file; None when the server has none.
+        ``keyed``: also its blake3, to store it."""
         assert self.transport is not None
-        with HashingFileSink(self._download_dir(), algorithms=expected) as sink:
+        with HashingFileSink(self._download_dir(), algorithms=expected, keyed=keyed) as sink:
             response = self.transport.get(url, sink, {"Accept": "*/*"})
             sink.finish()
             if response.status != 200:
