@@ -61,6 +61,7 @@ class Spool:
         self._budget = memory_budget
         self._in_memory = 0
         self._members: dict[str, _Member] = {}
+        self._keys: dict[str, str] | None = None  # once stored
         self._staged: dict[str, str] = {}  # member -> its file in the staged tree
         self._spill: IO[bytes] | None = None  # frames past the budget, appended
         self._spilled_bytes = 0
@@ -148,8 +149,11 @@ class Spool:
 
         Returns blob keys by member path. Spilled members are read back one batch
         at a time (a large one frame by frame), so memory stays within the budget
-        plus one batch.
+        plus one batch. Then the compressed bytes are let go (the spill file too): the
+        spool keeps its keys (:meth:`keys`) and its staged tree.
         """
+        if self._keys is not None:
+            return self._keys
         if self._spill is not None:
             self._spill.flush()
         batch: list[tuple[str, int, list[bytes]]] = []
@@ -169,7 +173,25 @@ class Spool:
                 batch, size = [], 0
         if batch:
             store.blobs.put_compressed(batch)
-        return {path: member.key for path, member in self._members.items()}
+        self._keys = {path: member.key for path, member in self._members.items()}
+        self._members.clear()
+        self._in_memory = 0
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+            assert self._directory is not None
+            (self._directory / "frames").unlink(missing_ok=True)
+        return self._keys
+
+    @property
+    def spilled(self) -> int:
+        """Compressed bytes that went to the temporary file (past the memory budget)."""
+        return self._spilled_bytes
+
+    @property
+    def keys(self) -> dict[str, str] | None:
+        """Blob keys by member path once :meth:`store` has stored them, else None."""
+        return self._keys
 
     def _read(self, where: Iterable[tuple[int, int]]) -> Iterator[bytes]:
         assert self._spill is not None
@@ -194,7 +216,8 @@ class Spool:
 
     def __getstate__(self) -> dict[str, object]:
         """A spool filled in a worker process travels to the one that stores it: its
-        members, the spill file's name (closed here, opened again there), its staged tree."""
+        members, the spill file's name (closed here, opened again there), its staged tree;
+        or, once the worker stored the members, only their keys and the staged tree."""
         assert self._file is None, "a spool travels between members, not within one"
         if self._spill is not None:
             self._spill.close()

@@ -14,7 +14,7 @@ import contextlib
 import functools
 import hashlib
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +23,9 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion
 
 from px.errors import IntegrityError
-from px.install.distinfo import EntryPoint, EntryPoints, parse_entry_points
+from px.install.distinfo import EntryPoint, EntryPoints
 from px.install.limits import DEFAULT_LIMITS, Limits
+from px.install.records import ManifestEntry, WheelRecord, load_wheel, record_of
 from px.install.refusals import refused
 from px.install.spool import Spool
 from px.install.tree import load_tree
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
     from px.install.workers import Workers
     from px.store import Store
-    from px.store.wheels import FileRow, NewWheel, StoredWheel
+    from px.store.wheels import NewWheel
 
 __all__ = [
     "EntryPoint",
@@ -62,38 +63,6 @@ _HASH_BLOCK = 1 << 20
 AHEAD = 16
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
-    path: str  # inside the wheel, normalised
-    blob_key: str
-    mode: int  # 0o755 or 0o644
-    size: int
-
-
-@dataclass(frozen=True)
-class WheelRecord:
-    """An ingested wheel, as the store knows it."""
-
-    id: int
-    filename: str
-    sha256: str
-    name: str  # normalised
-    version: str
-    tags: str
-    files: tuple[ManifestEntry, ...]  # sorted by path
-    entry_points: EntryPoints
-    data_dirs: tuple[str, ...]  # ``.data`` schemes present: data, headers, platlib, ...
-    root_is_purelib: bool
-    dist_info: str  # "{name}-{version}.dist-info"
-    source: str
-    wheel_size: int
-    unpacked_size: int
-
-    @property
-    def data_dir(self) -> str:
-        return self.dist_info.removesuffix(".dist-info") + ".data"
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -111,6 +80,9 @@ class WheelFile:
     expected_sha256: str | None = None
     source: str = "index"
     tree: Path | None = None  # build this wheel's tree here while it is validated
+    # The file was checked against expected_sha256 as it was written (a download): not
+    # hashed again (32 MB of wheels, 65 ms of CPU).
+    verified: bool = False
 
 
 def ingest_wheel(
@@ -209,16 +181,21 @@ def _ingest_in_workers(
     """A thread hands each wheel to the workers as it arrives; this one stores each as its
     validation ends.
 
-    Only two wheels per worker are handed over and not stored yet, so which wheel comes
-    next is chosen late: ``upcoming`` can then give the largest download landed by
-    then. With 16 handed over, botocore (the largest, landing last) waited behind 16
-    small wheels in the workers' queue and its validation started 0.3 s later.
+    Only two wheels per worker are handed over and not validated yet, so which wheel
+    comes next is chosen late: ``upcoming`` can then give the largest download landed
+    by then. With 16 handed over, botocore (the largest, landing last) waited behind 16
+    small wheels in the workers' queue and its validation started 0.3 s later. A wheel
+    frees its place when its validation ends, not once it is stored: while this thread
+    stored botocore (0.25 s), both workers sat idle with their places taken by wheels
+    validated and waiting. At most :data:`AHEAD` wheels wait validated (each holds its
+    spool's memory budget).
     """
     import queue
 
     ended: queue.SimpleQueue[tuple[int, Future[_Prepared]] | _Fed] = queue.SimpleQueue()
     assert workers.count, "no workers: validate on a thread"
-    room = threading.Semaphore(2 * workers.count)
+    room = threading.Semaphore(workers.count)  # handed over, not validated yet
+    waiting = threading.Semaphore(AHEAD)  # handed over, not stored yet
     stopped = threading.Event()
     submitted: list[Future[_Prepared]] = []
 
@@ -226,19 +203,20 @@ def _ingest_in_workers(
         count, failure = 0, None
         try:
             for wheel in upcoming:  # may wait for (and fail with) a download
+                waiting.acquire()
                 room.acquire()
                 if stopped.is_set():
                     break
                 tree = _tree_to_build(wheel)
                 future = workers.submit(
-                    _validate,
+                    _validate_and_store,
                     replace(wheel, path=wheel.path.absolute()),  # not our cwd there
                     limits,
                     None if tree is None else tree.absolute(),
                     store.directory.absolute(),
                 )
                 submitted.append(future)
-                future.add_done_callback(functools.partial(_ended, ended, count))
+                future.add_done_callback(functools.partial(_ended, ended, room, count))
                 count += 1
         except BaseException as error:  # raised by the thread that stores
             failure = error
@@ -259,7 +237,7 @@ def _ingest_in_workers(
                 continue
             index, future = item
             handled += 1
-            room.release()
+            waiting.release()
             try:
                 prepared = _unless_stored(store, future.result())
             except Exception as error:  # a refusal: the others still finish
@@ -273,7 +251,8 @@ def _ingest_in_workers(
             raise failure
     finally:
         stopped.set()  # refused, failed or interrupted: validate nothing more
-        room.release()  # (the feeder may be waiting for room)
+        waiting.release()  # (the feeder may be waiting for either)
+        room.release()
         feeder.join()
         stored = {r.sha256 for r in records.values()}
         for future in submitted:  # and drop what was validated, not stored
@@ -281,7 +260,10 @@ def _ingest_in_workers(
     return [records[i] for i in range(len(records))]
 
 
-def _ended(ended: queue.SimpleQueue[Any], index: int, future: Future[_Prepared]) -> None:
+def _ended(
+    ended: queue.SimpleQueue[Any], room: threading.Semaphore, index: int, future: Future[_Prepared]
+) -> None:
+    room.release()
     ended.put((index, future))
 
 
@@ -337,8 +319,10 @@ def _prepare(store: Store, wheel: WheelFile, limits: Limits) -> WheelRecord | _P
 
 
 def _checked_sha256(wheel: WheelFile) -> str:
-    sha256 = file_sha256(wheel.path)
     expected = wheel.expected_sha256
+    if wheel.verified and expected is not None:
+        return expected.lower()
+    sha256 = file_sha256(wheel.path)
     if expected is not None and sha256 != expected.lower():
         raise IntegrityError(
             f"refusing wheel {wheel.filename or wheel.path.name}: its sha256 is not the one "
@@ -377,8 +361,39 @@ def _validate(
     return _Prepared(validated, sha256, wheel.source, spool, tree)
 
 
+def _validate_and_store(
+    wheel: WheelFile, limits: Limits, tree: Path | None, directory: Path
+) -> _Prepared:
+    """In a worker process: :func:`_validate`, then put the files into the store in
+    ``directory`` from here, so that the process recording the wheels only writes
+    their manifests. Storing the files took that single thread 0.45 s of a cold
+    install (storing botocore's alone, 0.2-0.3 s at the end, after its validation),
+    while the workers had cores to spare. The files are stored only once the whole
+    wheel passed, as on a thread; files of a wheel whose manifest is then never
+    written (px stopped) are unreferenced objects, which ``px cache prune`` drops."""
+    prepared = _validate(wheel, limits, tree, directory)
+    try:
+        prepared.spool.store(_attached(directory))
+    except BaseException:
+        prepared.spool.close()
+        raise
+    return prepared
+
+
+_ATTACHED: dict[Path, Store] = {}
+
+
+def _attached(directory: Path) -> Store:
+    if directory not in _ATTACHED:
+        from px.store.engine import attach_store
+
+        _ATTACHED[directory] = attach_store(directory)
+    return _ATTACHED[directory]
+
+
 def _commit(store: Store, prepared: _Prepared) -> WheelRecord:
-    """Store the spooled files, then the manifest in one transaction."""
+    """Store the spooled files (unless a worker did), then the manifest in one
+    transaction."""
     from px.store import wheels as stored
 
     validated = prepared.validated
@@ -389,20 +404,10 @@ def _commit(store: Store, prepared: _Prepared) -> WheelRecord:
             for m in sorted(validated.members, key=lambda m: m.path)
         ]
         new = _new_wheel(validated, prepared.sha256, keys, prepared.source)
-        record = _record(stored.record_wheel(store, new, files), files)
+        record = record_of(stored.record_wheel(store, new, files), files)
         if prepared.tree is not None:  # only now: a tree that exists is whole and stored
             spool.finish_tree(prepared.tree, (m.path for m in validated.members if m.mode & 0o111))
     return record
-
-
-def load_wheel(store: Store, sha256: str) -> WheelRecord | None:
-    """The ingested wheel with this sha256 (of the wheel file), or None."""
-    from px.store.wheels import manifest
-
-    found = manifest(store, sha256)
-    if found is None:
-        return None
-    return _record(*found)
 
 
 def _new_wheel(
@@ -422,46 +427,6 @@ def _new_wheel(
         wheel_size=validated.wheel_size,
         unpacked_size=validated.unpacked_size,
         source=source,
-    )
-
-
-def _record(row: StoredWheel, files: Sequence[FileRow]) -> WheelRecord:
-    entries = tuple(ManifestEntry(f.path, f.blob_key, f.mode, f.size) for f in files)
-    dist_info = next(
-        (top for top in (e.path.split("/", 1)[0] for e in entries) if top.endswith(".dist-info")),
-        f"{row.name}-{row.version}.dist-info",
-    )
-    data_prefix = dist_info.removesuffix(".dist-info") + ".data/"
-    schemes = {
-        e.path[len(data_prefix) :].split("/", 1)[0]
-        for e in entries
-        if e.path.startswith(data_prefix)
-    }
-    points = (
-        EntryPoints()
-        if row.entry_points is None
-        else parse_entry_points(
-            row.entry_points.encode("utf-8"),
-            row.filename,
-            f"{dist_info}/entry_points.txt",
-            row.name,
-        )
-    )
-    return WheelRecord(
-        id=row.id,
-        filename=row.filename,
-        sha256=row.sha256,
-        name=row.name,
-        version=row.version,
-        tags=row.tags,
-        files=tuple(sorted(entries, key=lambda e: e.path)),
-        entry_points=points,
-        data_dirs=tuple(sorted(schemes)),
-        root_is_purelib=row.root_is_purelib,
-        dist_info=dist_info,
-        source=row.source,
-        wheel_size=row.wheel_size,
-        unpacked_size=row.unpacked_size,
     )
 
 

@@ -275,6 +275,15 @@ def open_store(directory: Path, *, readonly: bool = False) -> Store:
     return store
 
 
+def attach_store(directory: Path) -> Store:
+    """The store in ``directory`` for a helper process of the px that opened it: no
+    header check, no migration (that px brought it current), never created, and not
+    checkpointed by this process (close nothing: the opening px does)."""
+    if not (directory / STORE_FILENAME).is_file():
+        raise StoreError(f"the store in {directory} is gone", hint="run the command again")
+    return Store(directory, readonly=False)
+
+
 def _use_wal(store: Store) -> None:
     """Put the store in WAL mode (a setting kept in the file, so usually a no-op).
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from px.store.engine import Connection, Store
+from px.store.engine import Connection, Store, batches, placeholders
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,16 @@ def manifest(store: Store, sha256: str) -> tuple[StoredWheel, tuple[FileRow, ...
             return None
         rows = conn.all(_FILES, (wheel.id,))
     return wheel, tuple(FileRow(path, key, int(mode), int(size)) for path, key, mode, size in rows)
+
+
+def stored_sha256s(store: Store, sha256s: Sequence[str]) -> set[str]:
+    """Which of these wheel sha256s the store holds, in one read transaction."""
+    found: set[str] = set()
+    with store.read() as conn:
+        for batch in batches(sha256s):
+            sql = f"SELECT sha256 FROM wheels WHERE sha256 IN ({placeholders(len(batch))})"
+            found.update(sha256 for (sha256,) in conn.all(sql, tuple(batch)))
+    return found
 
 
 def find_wheels(store: Store, name: str, version: str | None = None) -> list[StoredWheel]:

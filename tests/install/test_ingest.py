@@ -202,10 +202,12 @@ def test_spool_keeps_memory_within_its_budget(store: Any, tmp_path: Path) -> Non
             spooled.begin(name, len(content))
             spooled.write(content)
             spooled.end()
-        keys = spooled.store(store)
         (spill,) = tmp_path.glob(".ingest-*/*")
         assert spill.name == "frames"
-        assert 60 < spill.stat().st_size < 100  # b alone went to the file
+        assert 60 < spooled.spilled < 100  # b alone went to the file
+        keys = spooled.store(store)
+        assert not spill.exists()  # stored: the compressed bytes are let go
+        assert spooled.keys == keys == spooled.store(store)  # storing again stores nothing
     assert {name: store.blobs.get(keys[name]) for name in contents} == contents
     assert not list(tmp_path.glob(".ingest-*"))
 
@@ -248,8 +250,10 @@ def test_a_staging_spool_stores_the_bytes_it_validated_not_the_tree_files(
         for name in ("a.py", "b.py"):  # changed in the tree after they were validated
             (staging / "tree" / "site" / name).chmod(0o644)
             (staging / "tree" / "site" / name).write_bytes(b"changed")
+        assert 60 < spooled.spilled < 100  # b.py: past the budget
         keys = spooled.store(store)
-        assert 60 < (staging / "frames").stat().st_size < 100  # b.py: past the budget
+        assert not (staging / "frames").exists()
+        assert (staging / "tree").is_dir()  # kept until finish_tree() or close()
     assert {name: store.blobs.get(keys[name]) for name in contents} == contents
     assert not list(tmp_path.glob(".staging-*"))  # close() removed the unfinished tree
 

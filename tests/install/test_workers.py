@@ -10,14 +10,24 @@ import sys
 import textwrap
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from px.errors import InstallError, InternalError
+from px.install import wheel as wheel_module
 from px.install import workers as workers_module
-from px.install.wheel import WheelFile, _validate, ingest_wheels, validate_wheel
+from px.install.limits import DEFAULT_LIMITS
+from px.install.records import load_wheel
+from px.install.wheel import (
+    WheelFile,
+    _commit,
+    _validate_and_store,
+    ingest_wheels,
+    validate_wheel,
+)
 from px.install.workers import Workers, worker_count
 from px.store import open_store
 from tests.install import wheel_builder as wb
@@ -100,9 +110,13 @@ def dataclasses_without_id(record: Any) -> tuple[object, ...]:
     return tuple(v for k, v in dataclasses.asdict(record).items() if k != "id")
 
 
-def test_a_refusal_in_a_worker_is_the_refusal_this_process_would_make(tmp_path: Path) -> None:
-    """Every malformed-wheel class, validated in a worker: the same error class and
-    message come back, and nothing staged is left behind."""
+def test_a_refusal_in_a_worker_is_the_refusal_this_process_would_make(
+    store: Any, tmp_path: Path
+) -> None:
+    """Every malformed-wheel class, validated in a worker (which stores what passes):
+    the same error class and message come back, nothing is stored and nothing staged
+    is left behind."""
+    before = _rows(store)
     with Workers(1) as workers:
         for case in CASES:
             (tmp_path / case.id).mkdir()
@@ -112,12 +126,73 @@ def test_a_refusal_in_a_worker_is_the_refusal_this_process_would_make(tmp_path: 
             trees = tmp_path / "trees" / case.id
             trees.mkdir(parents=True)
             wheel = WheelFile(path, case.filename)
-            future = workers.submit(_validate, wheel, case.limits, trees / "tree", tmp_path)
+            future = workers.submit(
+                _validate_and_store, wheel, case.limits, trees / "tree", store.directory
+            )
             error = future.exception(timeout=60)
             assert type(error) is type(here.value), case.id
             assert error.one_line() == here.value.one_line(), case.id  # type: ignore[union-attr]
             assert list(trees.iterdir()) == [], case.id
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ingest")] == []
+    assert [p.name for p in store.directory.iterdir() if p.name.startswith(".ingest")] == []
+    assert _rows(store) == before
+
+
+def _rows(store: Any) -> tuple[int, int, int]:
+    with store.read() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.scalar(f"SELECT count(*) FROM {table}")
+            for table in ("blobs", "blob_chunks", "wheel_files")
+        )
+
+
+def test_a_worker_stores_the_files_and_this_process_only_the_manifest(
+    store: Any, tmp_path: Path
+) -> None:
+    """The blobs are in the store when the validated wheel comes back; recording it
+    writes the manifest and moves the tree into place."""
+    path = wb.write(tmp_path, wb.wheel_bytes(files={"demo/__init__.py": b"x = 1\n"}))
+    tree = tmp_path / "trees" / "demo"
+    tree.parent.mkdir()
+    with Workers(1) as workers:
+        prepared = workers.submit(
+            _validate_and_store, WheelFile(path), DEFAULT_LIMITS, tree, store.directory
+        ).result(timeout=60)
+    keys = prepared.spool.keys
+    assert keys is not None and store.blobs.get(keys["demo/__init__.py"]) == b"x = 1\n"
+    assert load_wheel(store, prepared.sha256) is None and not tree.exists()
+    record = _commit(store, prepared)
+    assert load_wheel(store, prepared.sha256) == record
+    assert (tree / "site" / "demo" / "__init__.py").read_bytes() == b"x = 1\n"
+
+
+def test_a_slow_store_does_not_hold_up_validation(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel frees its place in the workers' queue when its validation ends, not when
+    it is stored: while the first wheel is being recorded (held here until the others
+    are validated), the workers validate all the rest."""
+    paths = [
+        wb.write(tmp_path, wb.wheel_bytes(name=f"demo{i}"), f"demo{i}-1.0-py3-none-any.whl")
+        for i in range(6)
+    ]
+    submitted: list[Any] = []
+    real_submit, real_commit = Workers.submit, wheel_module._commit
+
+    def submit(self: Workers, *args: Any) -> Any:
+        submitted.append(real_submit(self, *args))
+        return submitted[-1]
+
+    def slow_commit(opened: Any, prepared: Any) -> Any:
+        deadline = time.monotonic() + 30
+        while not (len(submitted) == len(paths) and all(f.done() for f in submitted)):
+            assert time.monotonic() < deadline, "validation waited for the store"
+            time.sleep(0.01)
+        return real_commit(opened, prepared)
+
+    monkeypatch.setattr(Workers, "submit", submit)
+    monkeypatch.setattr(wheel_module, "_commit", slow_commit)
+    records = ingest_wheels(store, [WheelFile(p) for p in paths], workers=1)
+    assert [r.name for r in records] == [f"demo{i}" for i in range(6)]
 
 
 def test_a_worker_that_dies_fails_its_task_and_the_rest_with_an_install_error() -> None:
@@ -189,3 +264,53 @@ def test_workers_that_cannot_start_leave_the_thread_to_validate(
     paths = [wb.write(tmp_path, wb.wheel_bytes())]
     [record] = ingest_wheels(store, [WheelFile(p) for p in paths], workers=2)
     assert record.version == "1.0"
+
+
+def _lock_of(wheels: list[tuple[str, int]]) -> str:
+    """A px.lock's packages, each with one wheel (sha256, size) and an sdist."""
+    return "version = 1\n" + "".join(
+        f'[[package]]\nname = "p{i}"\nversion = "1"\nartifacts = [\n'
+        f'    {{ filename = "p{i}-1-py3-none-any.whl", sha256 = "{sha}", size = {size} }},\n'
+        f'    {{ filename = "p{i}-1.tar.gz", sha256 = "{"0" * 64}", size = {size * 10} }},\n]\n'
+        for i, (sha, size) in enumerate(wheels)
+    )
+
+
+def test_workers_start_early_when_the_lock_looks_cold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`px install` starts the validating workers before it imports what installs, when
+    px.lock names enough wheels of which the store has no tree; never for a warm or
+    small install, PX_INSTALL_WORKERS=0, or a lock it cannot read (reported later)."""
+    from px.config import Settings
+    from px.ops.install import _workers_for
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    big = workers_module.MIN_BYTES
+    shas = [f"{i:x}" * 64 for i in range(1, 4)]
+    settings = Settings(store_dir=tmp_path / "store")
+
+    def started(lock: str, settings: Settings = settings) -> int:
+        (tmp_path / "px.lock").write_text(lock)
+        with _workers_for(settings, tmp_path) as workers:
+            return 0 if workers is None else workers.count
+
+    assert started(_lock_of([(sha, big // 2) for sha in shas])) == 2  # empty store
+    assert started(_lock_of([(sha, 1000) for sha in shas])) == 0  # small
+    trees = tmp_path / "store" / "trees"
+    trees.mkdir(parents=True)
+    for sha in shas[:2]:
+        (trees / f"{sha[:40]}-cpython-311").mkdir()
+    assert started(_lock_of([(sha, big // 2) for sha in shas])) == 0  # one missing: small
+    assert started(_lock_of([(sha, big * 2) for sha in shas])) == 0  # one wheel: no spread
+    (trees / f"{shas[1][:40]}-cpython-311").rmdir()
+    assert started(_lock_of([(sha, big) for sha in shas])) == 2
+    assert (
+        started(_lock_of([(sha, big) for sha in shas]), replace(settings, install_workers=0)) == 0
+    )
+    assert started(_lock_of([(sha, 10) for sha in shas]), replace(settings, install_workers=1)) == 1
+    assert started("[[package]\n") == 0  # not TOML: read_lock reports it
+    assert started('package = "none"\n') == 0
+    (tmp_path / "px.lock").unlink()
+    with _workers_for(settings, tmp_path) as workers:
+        assert workers is None
