@@ -53,6 +53,10 @@ class RecordRow:
     digest: bytes | None
     size: int | None
 
+    def matches(self, data: bytes) -> bool:
+        """Whether ``data`` has this row's hash (true when the row has none)."""
+        return self.algorithm is None or hashlib.new(self.algorithm, data).digest() == self.digest
+
 
 def _text(data: bytes, wheel: str, member: str) -> str:
     try:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
-from px.store.blobs import compress_frame, key_hasher
+from px.store.blobs import compress_frame, key_hasher, key_of
 from px.store.frames import CHUNK_SIZE
 
 if TYPE_CHECKING:
@@ -82,6 +82,25 @@ class Spool:
 
             self._directory = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._parent))
             self._writer = TreeWriter(self._directory / "tree", dist_info)
+
+    def whole(self, path: str, data: bytes) -> None:
+        """A member held whole (validated): :meth:`begin`, :meth:`write` and :meth:`end`
+        in one step, for one that fits a frame."""
+        if len(data) > CHUNK_SIZE:
+            self.begin(path, len(data))
+            self.write(data)
+            self.end()
+            return
+        if self._writer is not None:
+            staged = self._writer.write(path, data)
+            if staged is not None:
+                self._staged[path] = staged
+        frame = compress_frame(data)
+        if self._in_memory + len(frame) <= self._budget:
+            self._in_memory += len(frame)
+            self._members[path] = _Member(key_of(data), len(data), [frame], [])
+        else:
+            self._members[path] = _Member(key_of(data), len(data), None, [self._append(frame)])
 
     def begin(self, path: str, size: int) -> None:
         self._path = path

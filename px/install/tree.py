@@ -212,6 +212,13 @@ class TreeWriter:
     def create(self, member: str, mode: int = 0o644) -> tuple[str, BinaryIO] | None:
         """A new file for ``member``: its path, and it open for writing; None when it has
         no place."""
+        created = self._create_fd(member, mode)
+        if created is None:
+            return None
+        path, fd = created
+        return path, open(fd, "wb", closefd=True)
+
+    def _create_fd(self, member: str, mode: int) -> tuple[str, int] | None:
         where = layout.destination(member, self._data_dir)
         if where is None:
             return None
@@ -229,7 +236,22 @@ class TreeWriter:
         except FileExistsError:  # two members on one path: a wheel stored before that was refused
             os.unlink(path)
             fd = os.open(path, self.FLAGS, readonly)
-        return path, open(fd, "wb", closefd=True)
+        return path, fd
+
+    def write(self, member: str, data: bytes) -> str | None:
+        """``member``'s file, created and written whole (no file object): its path, or
+        None when it has no place. Execute bits are set later (:func:`finish`'s caller)."""
+        created = self._create_fd(member, 0o644)
+        if created is None:
+            return None
+        path, fd = created
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        return path
 
     def add_installer(self) -> None:
         """``INSTALLER`` in the ``.dist-info`` directory, as installers write it."""

@@ -28,15 +28,17 @@ from px.install.limits import DEFAULT_LIMITS, Limits
 from px.install.paths import normalise, path_problem, script_problem
 from px.install.refusals import corrupt, refused
 from px.install.ziparchive import ZipMember, read_archive
-from px.install.zipstream import member_chunks, read_member
+from px.install.zipstream import OUT_CHUNK, READ_CHUNK, member_bytes, member_chunks, read_member
 
 DATA_SCHEMES = ("data", "headers", "platlib", "purelib", "scripts")
 
 
 class MemberSink(Protocol):
-    """Receives each file's bytes while it is validated (after :meth:`start`, once)."""
+    """Receives each file's bytes while it is validated (after :meth:`start`, once): a
+    small file whole (:meth:`whole`, once it matched), a large one streamed."""
 
     def start(self, dist_info: str) -> None: ...
+    def whole(self, path: str, data: bytes) -> None: ...
     def begin(self, path: str, size: int) -> None: ...
     def write(self, chunk: bytes) -> None: ...
     def end(self) -> None: ...
@@ -287,11 +289,23 @@ def _verify(
     out: list[ValidatedMember] = []
     for path, m in sorted(files.items(), key=lambda item: item[1].header_offset):
         row = record.get(path)
+        mode = 0o755 if m.unix_mode & 0o111 else 0o644
+        data = already_read.get(path)
+        if data is None and m.size <= OUT_CHUNK and m.compressed_size <= READ_CHUNK:
+            data = member_bytes(f, m, wheel)
+        if data is not None:  # whole: checked, then handed over
+            if row is not None and not row.matches(data):
+                raise corrupt(
+                    wheel, f"does not match its {row.algorithm} hash in RECORD", member=path
+                )
+            if sink is not None:
+                sink.whole(path, data)
+            out.append(ValidatedMember(path, mode, m.size))
+            continue
         hasher = None if row is None or row.algorithm is None else hashlib.new(row.algorithm)
         if sink is not None:
             sink.begin(path, m.size)
-        data = already_read.get(path)
-        for chunk in [data] if data is not None else member_chunks(f, m, wheel):
+        for chunk in member_chunks(f, m, wheel):
             if hasher is not None:
                 hasher.update(chunk)
             if sink is not None:
@@ -300,5 +314,5 @@ def _verify(
             raise corrupt(wheel, f"does not match its {row.algorithm} hash in RECORD", member=path)
         if sink is not None:
             sink.end()
-        out.append(ValidatedMember(path, 0o755 if m.unix_mode & 0o111 else 0o644, m.size))
+        out.append(ValidatedMember(path, mode, m.size))
     return tuple(out)

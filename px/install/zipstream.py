@@ -74,6 +74,42 @@ def _inflate(inflater: zlib._Decompress, block: bytes, m: ZipMember, wheel: str)
             yield out
 
 
+def member_bytes(f: BinaryIO, m: ZipMember, wheel: str) -> bytes:
+    """A member at most :data:`OUT_CHUNK` bytes, raw and compressed, read and checked in one
+    step, as :func:`member_chunks` checks it (the same refusals): most wheel members
+    are this small, and the generators around each one cost more than its inflating."""
+    assert m.size <= OUT_CHUNK and m.compressed_size <= READ_CHUNK, "a large member streams"
+    f.seek(m.data_offset)
+    block = f.read(m.compressed_size)
+    if len(block) < m.compressed_size:
+        raise refused(wheel, "is cut short: the file ends inside it", member=m.name)
+    if m.method == STORED:
+        out = block
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            out = inflater.decompress(block, m.size + 1)  # one byte past it tells a lie
+        except zlib.error as error:
+            raise refused(wheel, f"has a broken deflate stream ({error})", member=m.name) from None
+        if len(out) <= m.size and not inflater.eof:
+            out += inflater.flush()
+        if len(out) <= m.size and inflater.eof and inflater.unused_data:
+            raise refused(wheel, "has data after the end of its deflate stream", member=m.name)
+        if len(out) <= m.size and not inflater.eof:
+            raise refused(wheel, "has a truncated deflate stream", member=m.name)
+    if len(out) > m.size:
+        raise refused(wheel, f"inflates past its declared size of {m.size} bytes", member=m.name)
+    if len(out) != m.size:
+        raise refused(
+            wheel,
+            f"inflates to {len(out)} bytes, not the {m.size} its directory declares",
+            member=m.name,
+        )
+    if zlib.crc32(out) != m.crc:
+        raise corrupt(wheel, "does not match its CRC-32", member=m.name)
+    return out
+
+
 def read_member(f: BinaryIO, m: ZipMember, wheel: str, limit: int, what: str) -> bytes:
     """A small member read whole, refused beyond ``limit`` bytes."""
     if m.size > limit:

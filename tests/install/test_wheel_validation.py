@@ -258,6 +258,24 @@ def test_refused_and_nothing_stored(
     assert not trees.exists() or list(trees.iterdir()) == []
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_a_member_streamed_is_refused_as_one_read_whole(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small members are read and checked in one step, larger ones streamed in chunks:
+    both ways refuse every case with the same message."""
+    import px.install.validate as validate_module
+
+    path = wb.write(tmp_path, case.build(), case.filename)
+    with pytest.raises(PxError) as whole:
+        validate_wheel(path, case.filename, case.limits)
+    monkeypatch.setattr(validate_module, "OUT_CHUNK", -1)  # every member streams
+    with pytest.raises(PxError) as streamed:
+        validate_wheel(path, case.filename, case.limits)
+    assert type(streamed.value) is type(whole.value)
+    assert streamed.value.one_line() == whole.value.one_line()
+
+
 def test_the_unbroken_wheel_of_the_cases_is_accepted(store: Any, tmp_path: Path) -> None:
     """The cases above differ from an accepted wheel only by what each breaks."""
     record = ingest_wheel(store, wb.write(tmp_path, _good()))
