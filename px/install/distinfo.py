@@ -23,6 +23,9 @@ from px.install.paths import normalise, path_problem, script_problem
 from px.install.refusals import refused
 
 HASHES = ("sha256", "sha384", "sha512")  # PEP 427: sha256 or stronger
+# By name: hashlib.new() looks the name up on every call (thousands per wheel).
+_HASHERS = {name: getattr(hashlib, name) for name in HASHES}
+_DIGEST_SIZES = {name: _HASHERS[name]().digest_size for name in HASHES}
 UNHASHED = ("RECORD", "RECORD.jws", "RECORD.p7s")  # files RECORD cannot hash (PEP 376/427)
 
 
@@ -55,7 +58,7 @@ class RecordRow:
 
     def matches(self, data: bytes) -> bool:
         """Whether ``data`` has this row's hash (true when the row has none)."""
-        return self.algorithm is None or hashlib.new(self.algorithm, data).digest() == self.digest
+        return self.algorithm is None or _HASHERS[self.algorithm](data).digest() == self.digest
 
 
 def _text(data: bytes, wheel: str, member: str) -> str:
@@ -108,11 +111,12 @@ def parse_record(data: bytes, wheel: str, member: str) -> dict[str, RecordRow]:
     rows: dict[str, RecordRow] = {}
     problems: list[str] = []
     record_dir = member.rsplit("/", 1)[0]
+    unhashed = {f"{record_dir}/{name}" for name in UNHASHED}
     try:
         for number, fields in enumerate(csv.reader(io.StringIO(_text(data, wheel, member))), 1):
             if not fields:
                 continue
-            row = _record_row(fields, record_dir, problems, number)
+            row = _record_row(fields, unhashed, problems, number)
             if row is None:
                 continue
             if row.path in rows:
@@ -126,7 +130,7 @@ def parse_record(data: bytes, wheel: str, member: str) -> dict[str, RecordRow]:
 
 
 def _record_row(
-    fields: list[str], record_dir: str, problems: list[str], number: int
+    fields: list[str], unhashed: set[str], problems: list[str], number: int
 ) -> RecordRow | None:
     if len(fields) != 3:
         problems.append(f"line {number}: {len(fields)} fields, not 3")
@@ -137,7 +141,7 @@ def _record_row(
         problems.append(f"line {number}: {raw_path!r} {problem}")
         return None
     path = normalise(raw_path)
-    if path in {f"{record_dir}/{name}" for name in UNHASHED}:
+    if path in unhashed:
         return RecordRow(path, None, None, None)  # whatever it says about itself is ignored
     if not hash_field:
         problems.append(f"line {number}: {path} has no hash")
@@ -158,7 +162,7 @@ def _record_row(
 
 def _digest(algorithm: str, encoded: str) -> bytes | None:
     """The digest bytes: urlsafe base64 without padding (PEP 376), or hex as some tools write."""
-    size = hashlib.new(algorithm).digest_size
+    size = _DIGEST_SIZES[algorithm]
     if len(encoded) == 2 * size:
         try:
             return bytes.fromhex(encoded)

@@ -45,6 +45,9 @@ def path_problem(name: str) -> str | None:
 
 def normalise(name: str) -> str:
     """The member's path with ``.`` and empty components dropped (no trailing slash)."""
+    wrapped = f"/{name}/"
+    if "//" not in wrapped and "/./" not in wrapped:  # nearly every name: already normal
+        return name
     return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 

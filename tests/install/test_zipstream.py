@@ -7,6 +7,8 @@ import io
 import zlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from px.errors import PxError
 from px.install import zipstream
@@ -83,3 +85,12 @@ def test_a_file_cut_short_is_refused_both_ways() -> None:
     whole, streamed = _both(f, member)
     assert whole == streamed
     assert isinstance(whole, str) and "is cut short" in whole
+
+
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "b.py", "ü", " "]), max_size=7))
+def test_a_member_name_is_normalised_by_dropping_empty_and_dot_parts(parts: list[str]) -> None:
+    """(The shortcut for names already normal must not change any result.)"""
+    from px.install.paths import normalise
+
+    name = "/".join(parts)
+    assert normalise(name) == "/".join(p for p in parts if p not in ("", "."))
