@@ -62,6 +62,7 @@ class Spool:
         self._in_memory = 0
         self._members: dict[str, _Member] = {}
         self._keys: dict[str, str] | None = None  # once stored
+        self._sealed = False  # the staged tree, once sealed (seal_tree)
         self._staged: dict[str, str] = {}  # member -> its file in the staged tree
         self._spill: IO[bytes] | None = None  # frames past the budget, appended
         self._spilled_bytes = 0
@@ -218,20 +219,33 @@ class Spool:
         for offset, length in where:
             yield os.pread(fd, length, offset)
 
-    def finish_tree(self, final: Path, executable: Iterable[str]) -> None:
-        """Move the staged tree (complete, stored) to ``final``: read-only, listed, sealed.
+    def seal_tree(self, executable: Iterable[str]) -> None:
+        """Make the staged tree (complete, validated) what it will be, but for its place:
+        execute bits, ``INSTALLER``, listed, read-only. A worker does this for the wheels
+        it validated, so that the process recording them only moves each tree.
 
         ``executable``: the members whose mode has execute bits (known once validated).
         """
-        from px.install.tree import finish
+        from px.install.tree import prepare
 
         writer = self._writer
-        assert writer is not None, "finish_tree needs a spool made with tree=True"
+        assert writer is not None, "a staged tree needs a spool made with tree=True"
+        if self._sealed:
+            return
         for member in executable:
             if member in self._staged:
                 os.chmod(self._staged[member], 0o555)
         writer.add_installer()
-        finish((writer.root, writer.files), final)
+        prepare((writer.root, writer.files))
+        self._sealed = True
+
+    def finish_tree(self, final: Path, executable: Iterable[str]) -> None:
+        """Move the staged tree (complete, stored) to ``final``, sealed first if it is not."""
+        from px.install.tree import place
+
+        self.seal_tree(executable)
+        assert self._writer is not None
+        place(self._writer.root, final)
 
     def __getstate__(self) -> dict[str, object]:
         """A spool filled in a worker process travels to the one that stores it: its
@@ -261,12 +275,15 @@ class Spool:
         self._file = self._spill = None
         self._members.clear()
         if self._directory is not None:
-            if self._tree:
-                from px.install.tree import remove_tree
+            try:
+                os.rmdir(self._directory)  # empty once stored and its tree moved out
+            except OSError:
+                if self._tree:
+                    from px.install.tree import remove_tree
 
-                remove_tree(self._directory)  # a staged tree may be sealed already
-            else:
-                shutil.rmtree(self._directory, ignore_errors=True)
+                    remove_tree(self._directory)  # a staged tree may be sealed already
+                else:
+                    shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None
 
     def __enter__(self) -> Spool:

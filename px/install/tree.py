@@ -350,9 +350,20 @@ def compile_later(interpreter: Interpreter, trees: Iterable[Tree], site: Path) -
 
 def finish(unpacked: tuple[Path, dict[str, list[str]]], final: Path) -> Tree:
     """Move a complete staged tree into place (another px may have done so first)."""
+    prepare(unpacked)
+    return place(unpacked[0], final)
+
+
+def prepare(unpacked: tuple[Path, dict[str, list[str]]]) -> None:
+    """Everything :func:`finish` does to a staged tree but moving it: listed, sealed."""
     staged, files = unpacked
     _write_listing(staged, files, compiled=False)
     seal(staged)
+
+
+def place(staged: Path, final: Path) -> Tree:
+    """Move a staged tree, listed and sealed, into place (another px may have done so
+    first)."""
     try:
         staged.rename(final)
     except OSError:

@@ -374,6 +374,8 @@ def _validate_and_store(
     prepared = _validate(wheel, limits, tree, directory)
     try:
         prepared.spool.store(_attached(directory))
+        if tree is not None:
+            prepared.spool.seal_tree(_executable(prepared.validated))
     except BaseException:
         prepared.spool.close()
         raise
@@ -406,8 +408,12 @@ def _commit(store: Store, prepared: _Prepared) -> WheelRecord:
         new = _new_wheel(validated, prepared.sha256, keys, prepared.source)
         record = record_of(stored.record_wheel(store, new, files), files)
         if prepared.tree is not None:  # only now: a tree that exists is whole and stored
-            spool.finish_tree(prepared.tree, (m.path for m in validated.members if m.mode & 0o111))
+            spool.finish_tree(prepared.tree, _executable(validated))
     return record
+
+
+def _executable(validated: ValidatedWheel) -> Iterator[str]:
+    return (m.path for m in validated.members if m.mode & 0o111)
 
 
 def _new_wheel(
