@@ -240,7 +240,8 @@ class TreeWriter:
 
     def write(self, member: str, data: bytes) -> str | None:
         """``member``'s file, created and written whole (no file object): its path, or
-        None when it has no place. Execute bits are set later (:func:`finish`'s caller)."""
+        None when it has no place. Execute bits are set once the wheel is validated
+        (:meth:`~px.install.spool.Spool.seal_tree`)."""
         created = self._create_fd(member, 0o644)
         if created is None:
             return None
