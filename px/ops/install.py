@@ -15,7 +15,7 @@ run, which builds a fresh generation.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from px.install.workers import Workers
     from px.interp import Interpreter
-    from px.lock import Lock
+    from px.lock import Artifact, Lock
     from px.ops.activate import Plan
     from px.project import Project
     from px.store import Store
@@ -79,10 +79,16 @@ def install(
     with project_lock(px_dir):
         if state.is_current(str(root), selection):  # another px finished it while we waited
             return _up_to_date(root)
-        with _workers_for(settings, root) as workers:
+        from px.ops.lock import read_lock
+
+        lock = read_lock(root / "px.lock")  # (read once: _install takes it)
+        packages = () if lock is None else lock.packages
+        wheels = [[a for a in p.artifacts if a.is_wheel] for p in packages]
+        with _workers_for(settings, wheels) as workers:
             return _install(
                 settings,
                 root,
+                lock,
                 frozen,
                 not no_dev,
                 chosen_groups,
@@ -93,60 +99,39 @@ def install(
             )
 
 
-def _workers_for(settings: Settings, root: Path) -> Workers | contextlib.nullcontext[None]:
+def _workers_for(
+    settings: Settings, wheels: Sequence[Sequence[Artifact]]
+) -> Workers | contextlib.nullcontext[None]:
     """The processes that will validate the wheels the store lacks, started now, before
     px imports what installs (0.25 s), so that they are ready when the first download
     lands; ``None`` when this looks like a small or warm install.
 
-    Started after the store was read, they became ready 0.3-0.4 s later than this,
-    about when the downloads had all landed. The guess reads px.lock as plain TOML
-    and the trees directory: a package counts as missing when no tree of one of its
-    wheels is there, at the size of its largest wheel. A wrong guess costs little:
-    workers started for nothing (0.1 s of CPU each) are stopped unused; a missing
-    wheel not foreseen is validated as before, with workers started then.
+    ``wheels``: per package of px.lock, its wheels. Started after the store was read,
+    the workers became ready 0.3-0.4 s later than this, about when the downloads had
+    all landed. The guess reads the trees directory: a package counts as missing when
+    no tree of one of its wheels is there, at the size of its largest wheel. A wrong
+    guess costs little: workers started for nothing (0.1 s of CPU each) are stopped
+    unused; a missing wheel not foreseen is validated as before, with workers started
+    then.
     """
     import contextlib
 
     from px.install.workers import Workers, worker_count
 
     requested = settings.install_workers
-    if requested == 0:
+    if requested == 0 or not wheels:
         return contextlib.nullcontext()
-    from px.errors import PxError
-    from px.project.toml_read import loads
-
-    try:
-        text = (root / "px.lock").read_text(encoding="utf-8")
-        packages = loads(text, label="px.lock", source="px.lock").get("package")
-    except (OSError, ValueError, PxError):
-        return contextlib.nullcontext()  # none yet, or bad: read (and reported) later
     try:
         present = {name[:40] for name in os.listdir(settings.store_dir / "trees")}
     except OSError:
         present = set()
     count = size = 0
-    for wheels in _locked_wheels(packages):
-        if wheels and not any(str(a.get("sha256", ""))[:40] in present for a in wheels):
+    for artifacts in wheels:
+        if artifacts and not any(a.sha256[:40] in present for a in artifacts):
             count += 1
-            size += max(_int_or_0(a.get("size")) for a in wheels)
+            size += max(a.size or 0 for a in artifacts)
     started = worker_count(size, count, requested)
     return Workers(started) if started else contextlib.nullcontext()
-
-
-def _int_or_0(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def _locked_wheels(packages: object) -> Iterator[list[dict[str, object]]]:
-    """Per package of a px.lock read as plain TOML, its wheel artifacts (malformed parts
-    are skipped here: :func:`~px.ops.lock.read_lock` reports them)."""
-    for package in packages if isinstance(packages, list) else []:
-        artifacts = package.get("artifacts") if isinstance(package, dict) else None
-        yield [
-            a
-            for a in (artifacts if isinstance(artifacts, list) else [])
-            if isinstance(a, dict) and str(a.get("filename", "")).endswith(".whl")
-        ]
 
 
 def _up_to_date(root: Path) -> InstallResult:
@@ -167,6 +152,7 @@ def _int(value: str | None) -> int | None:
 def _install(
     settings: Settings,
     root: Path,
+    locked: Lock | None,
     frozen: bool,
     dev: bool,
     groups: list[str],
@@ -180,12 +166,11 @@ def _install(
     from px.ops.activate import Plan, activate
     from px.ops.audited import audited_store
     from px.ops.context import choose_for, index_client
-    from px.ops.lock import read_lock
     from px.ops.materialize import fetch_missing, materialise, stored_wheels
     from px.project import input_digest, load_project
 
     project = load_project(root)
-    lock = _current_lock(project, read_lock(root / "px.lock"), frozen, settings)
+    lock = _current_lock(project, locked, frozen, settings)
     target = lock.targets[0]
     interpreter = choose_for(project, settings, target.python_version)
     _check_target(interpreter, target.id)

@@ -266,23 +266,14 @@ def test_workers_that_cannot_start_leave_the_thread_to_validate(
     assert record.version == "1.0"
 
 
-def _lock_of(wheels: list[tuple[str, int]]) -> str:
-    """A px.lock's packages, each with one wheel (sha256, size) and an sdist."""
-    return "version = 1\n" + "".join(
-        f'[[package]]\nname = "p{i}"\nversion = "1"\nartifacts = [\n'
-        f'    {{ filename = "p{i}-1-py3-none-any.whl", sha256 = "{sha}", size = {size} }},\n'
-        f'    {{ filename = "p{i}-1.tar.gz", sha256 = "{"0" * 64}", size = {size * 10} }},\n]\n'
-        for i, (sha, size) in enumerate(wheels)
-    )
-
-
 def test_workers_start_early_when_the_lock_looks_cold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`px install` starts the validating workers before it imports what installs, when
     px.lock names enough wheels of which the store has no tree; never for a warm or
-    small install, PX_INSTALL_WORKERS=0, or a lock it cannot read (reported later)."""
+    small install, or with PX_INSTALL_WORKERS=0."""
     from px.config import Settings
+    from px.lock import Artifact
     from px.ops.install import _workers_for
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
@@ -290,27 +281,26 @@ def test_workers_start_early_when_the_lock_looks_cold(
     shas = [f"{i:x}" * 64 for i in range(1, 4)]
     settings = Settings(store_dir=tmp_path / "store")
 
-    def started(lock: str, settings: Settings = settings) -> int:
-        (tmp_path / "px.lock").write_text(lock)
-        with _workers_for(settings, tmp_path) as workers:
+    def wheels(size: int) -> list[list[Artifact]]:
+        return [
+            [Artifact(f"p{i}-1-py3-none-any.whl", f"https://x.invalid/p{i}.whl", sha, size)]
+            for i, sha in enumerate(shas)
+        ]
+
+    def started(wheels: list[list[Artifact]], settings: Settings = settings) -> int:
+        with _workers_for(settings, wheels) as workers:
             return 0 if workers is None else workers.count
 
-    assert started(_lock_of([(sha, big // 2) for sha in shas])) == 2  # empty store
-    assert started(_lock_of([(sha, 1000) for sha in shas])) == 0  # small
+    assert started(wheels(big // 2)) == 2  # an empty store
+    assert started(wheels(1000)) == 0  # small
+    assert started([]) == 0  # no lock yet
     trees = tmp_path / "store" / "trees"
     trees.mkdir(parents=True)
     for sha in shas[:2]:
         (trees / f"{sha[:40]}-cpython-311").mkdir()
-    assert started(_lock_of([(sha, big // 2) for sha in shas])) == 0  # one missing: small
-    assert started(_lock_of([(sha, big * 2) for sha in shas])) == 0  # one wheel: no spread
+    assert started(wheels(big // 2)) == 0  # one missing: small
+    assert started(wheels(big * 2)) == 0  # one missing: nothing to spread
     (trees / f"{shas[1][:40]}-cpython-311").rmdir()
-    assert started(_lock_of([(sha, big) for sha in shas])) == 2
-    assert (
-        started(_lock_of([(sha, big) for sha in shas]), replace(settings, install_workers=0)) == 0
-    )
-    assert started(_lock_of([(sha, 10) for sha in shas]), replace(settings, install_workers=1)) == 1
-    assert started("[[package]\n") == 0  # not TOML: read_lock reports it
-    assert started('package = "none"\n') == 0
-    (tmp_path / "px.lock").unlink()
-    with _workers_for(settings, tmp_path) as workers:
-        assert workers is None
+    assert started(wheels(big)) == 2
+    assert started(wheels(big), replace(settings, install_workers=0)) == 0
+    assert started(wheels(10), replace(settings, install_workers=1)) == 1
