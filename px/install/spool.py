@@ -96,12 +96,7 @@ class Spool:
             staged = self._writer.write(path, data)
             if staged is not None:
                 self._staged[path] = staged
-        frame = compress_frame(data)
-        if self._in_memory + len(frame) <= self._budget:
-            self._in_memory += len(frame)
-            self._members[path] = _Member(key_of(data), len(data), [frame], [])
-        else:
-            self._members[path] = _Member(key_of(data), len(data), None, [self._append(frame)])
+        self._keep(path, key_of(data), len(data), [compress_frame(data)], [], to_file=False)
 
     def begin(self, path: str, size: int) -> None:
         self._path = path
@@ -133,16 +128,29 @@ class Spool:
         if self._pending or self._size == 0:  # an empty file is one empty frame
             self._add_frame(b"".join(self._parts))
         self._parts, self._pending = [], 0
-        frames, compressed = self._frames, sum(len(f) for f in self._frames)
-        if not self._to_file and self._in_memory + compressed <= self._budget:
-            self._in_memory += compressed
-            member = _Member(self._hasher.hexdigest(), self._size, frames, [])
-        else:
-            for frame in frames:
-                self._placed.append(self._append(frame))
-            member = _Member(self._hasher.hexdigest(), self._size, None, self._placed)
-        self._members[self._path] = member
+        key = self._hasher.hexdigest()
+        self._keep(self._path, key, self._size, self._frames, self._placed, to_file=self._to_file)
         self._frames, self._placed = [], []
+
+    def _keep(
+        self,
+        path: str,
+        key: str,
+        size: int,
+        frames: list[bytes],
+        placed: list[tuple[int, int]],
+        *,
+        to_file: bool,
+    ) -> None:
+        """Hold a member's ``frames`` in memory while the budget allows, else append them
+        to the spill file after those ``placed`` there already."""
+        compressed = sum(len(f) for f in frames)
+        if not to_file and self._in_memory + compressed <= self._budget:
+            self._in_memory += compressed
+            self._members[path] = _Member(key, size, frames, [])
+        else:
+            placed.extend(self._append(frame) for frame in frames)
+            self._members[path] = _Member(key, size, None, placed)
 
     def _add_frame(self, raw: bytes) -> None:
         self._hasher.update(raw)
