@@ -12,11 +12,17 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from px.errors import InputError
 from px.install.refusals import corrupt, refused
 from px.install.ziparchive import STORED, ZipMember
 
 READ_CHUNK = 1 << 20  # compressed bytes read at a time
 OUT_CHUNK = 1 << 20  # most bytes one inflate step may produce
+
+# What both ways of reading a member say when they refuse it (tests compare the two).
+CUT_SHORT = "is cut short: the file ends inside it"
+TRAILING = "has data after the end of its deflate stream"
+TRUNCATED = "has a truncated deflate stream"
 
 
 def member_chunks(f: BinaryIO, m: ZipMember, wheel: str) -> Iterator[bytes]:
@@ -28,31 +34,40 @@ def member_chunks(f: BinaryIO, m: ZipMember, wheel: str) -> Iterator[bytes]:
         f.seek(pos)
         block = f.read(min(READ_CHUNK, remaining))
         if not block:
-            raise refused(wheel, "is cut short: the file ends inside it", member=m.name)
+            raise refused(wheel, CUT_SHORT, member=m.name)
         pos += len(block)
         remaining -= len(block)
         for out in [block] if inflater is None else _inflate(inflater, block, m, wheel):
             produced += len(out)
             if produced > m.size:
-                raise refused(
-                    wheel, f"inflates past its declared size of {m.size} bytes", member=m.name
-                )
+                raise _past(wheel, m)
             crc = zlib.crc32(out, crc)
             yield out
         if inflater is not None and inflater.eof and (remaining or inflater.unused_data):
-            raise refused(wheel, "has data after the end of its deflate stream", member=m.name)
+            raise refused(wheel, TRAILING, member=m.name)
     if inflater is not None:
         tail = inflater.flush()
         produced += len(tail)
         if produced > m.size:
-            raise refused(
-                wheel, f"inflates past its declared size of {m.size} bytes", member=m.name
-            )
+            raise _past(wheel, m)
         if tail:
             crc = zlib.crc32(tail, crc)
             yield tail
         if not inflater.eof:
-            raise refused(wheel, "has a truncated deflate stream", member=m.name)
+            raise refused(wheel, TRUNCATED, member=m.name)
+    _check_whole(wheel, m, produced, crc)
+
+
+def _past(wheel: str, m: ZipMember) -> InputError:
+    return refused(wheel, f"inflates past its declared size of {m.size} bytes", member=m.name)
+
+
+def _broken(wheel: str, m: ZipMember, error: zlib.error) -> InputError:
+    return refused(wheel, f"has a broken deflate stream ({error})", member=m.name)
+
+
+def _check_whole(wheel: str, m: ZipMember, produced: int, crc: int) -> None:
+    """Once every byte is out: exactly the declared size, and the declared CRC."""
     if produced != m.size:
         raise refused(
             wheel,
@@ -68,7 +83,7 @@ def _inflate(inflater: zlib._Decompress, block: bytes, m: ZipMember, wheel: str)
         try:
             out = inflater.decompress(block, OUT_CHUNK)
         except zlib.error as error:
-            raise refused(wheel, f"has a broken deflate stream ({error})", member=m.name) from None
+            raise _broken(wheel, m, error) from None
         block = inflater.unconsumed_tail
         if out:
             yield out
@@ -82,7 +97,7 @@ def member_bytes(f: BinaryIO, m: ZipMember, wheel: str) -> bytes:
     f.seek(m.data_offset)
     block = f.read(m.compressed_size)
     if len(block) < m.compressed_size:
-        raise refused(wheel, "is cut short: the file ends inside it", member=m.name)
+        raise refused(wheel, CUT_SHORT, member=m.name)
     if m.method == STORED:
         out = block
     else:
@@ -90,23 +105,16 @@ def member_bytes(f: BinaryIO, m: ZipMember, wheel: str) -> bytes:
         try:
             out = inflater.decompress(block, m.size + 1)  # one byte past it tells a lie
         except zlib.error as error:
-            raise refused(wheel, f"has a broken deflate stream ({error})", member=m.name) from None
+            raise _broken(wheel, m, error) from None
         if len(out) <= m.size and not inflater.eof:
             out += inflater.flush()
         if len(out) <= m.size and inflater.eof and inflater.unused_data:
-            raise refused(wheel, "has data after the end of its deflate stream", member=m.name)
+            raise refused(wheel, TRAILING, member=m.name)
         if len(out) <= m.size and not inflater.eof:
-            raise refused(wheel, "has a truncated deflate stream", member=m.name)
+            raise refused(wheel, TRUNCATED, member=m.name)
     if len(out) > m.size:
-        raise refused(wheel, f"inflates past its declared size of {m.size} bytes", member=m.name)
-    if len(out) != m.size:
-        raise refused(
-            wheel,
-            f"inflates to {len(out)} bytes, not the {m.size} its directory declares",
-            member=m.name,
-        )
-    if zlib.crc32(out) != m.crc:
-        raise corrupt(wheel, "does not match its CRC-32", member=m.name)
+        raise _past(wheel, m)
+    _check_whole(wheel, m, len(out), zlib.crc32(out))
     return out
 
 
