@@ -131,17 +131,17 @@ def stored_wheels(
 
     chosen = [(package, _best_artifact(package, interpreter)) for package in packages]
     held = stored_sha256s(store, [a.sha256 for _, a in chosen if a.is_wheel])
+    if held:
+        from px.install.records import load_wheel
     found: dict[str, WheelRecord] = {}
     missing: Missing = []
     for package, artifact in chosen:
-        if artifact.is_wheel and artifact.sha256 in held:
-            from px.install.records import load_wheel
-
-            record = load_wheel(store, artifact.sha256)
-            if record is not None:  # (unless removed meanwhile)
-                found[package.name] = record
-                continue
-        missing.append((package, artifact))
+        stored = artifact.is_wheel and artifact.sha256 in held
+        record = load_wheel(store, artifact.sha256) if stored else None
+        if record is not None:  # (None too when removed meanwhile)
+            found[package.name] = record
+        else:
+            missing.append((package, artifact))
     return found, missing
 
 
