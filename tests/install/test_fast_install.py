@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.test_env_install import PYPROJECT, env_python
+from tests.install.test_env_install import PYPROJECT, env_python, wait_for_compiled_trees
 from tests.probe import run_probed
 
 WATCHED = ("packaging", "px.lock.parse", "px.ops.install")
@@ -104,7 +104,9 @@ def test_the_plan_is_not_used_when_anything_it_depends_on_changed(
     code, _, loaded = px_probe(copy_of(template, "other-python"), "install")
     assert code == 0 and "px.ops.install" in loaded
     monkeypatch.delenv("PX_PYTHON")
-    # a tree removed from the store: rebuilt by the normal path
+    # a tree removed from the store: rebuilt by the normal path (once the template's
+    # background byte-compile is done with the trees: it writes into them)
+    wait_for_compiled_trees(store_dir)
     tree = next(p for p in (store_dir / "trees").iterdir() if p.name[0] != ".")
     shutil.rmtree(tree)
     code, _, loaded = px_probe(copy_of(template, "tree-gone"), "install")
