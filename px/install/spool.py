@@ -1,7 +1,8 @@
 """Holding a wheel's files between validation and storing them.
 
 Validation streams every member once; the bytes it checks are hashed (blake3,
-the store's key) and compressed (the store's zstd frames) here, as they pass,
+the store's key) and compressed (the store's zstd frames) here, as they pass, or,
+for a small member, kept as the wheel compressed them (a deflate frame),
 so the store is written only after the whole wheel passed, with exactly the
 bytes that were checked, and the thread that stores them only inserts rows.
 Compressed members stay in memory up to a budget; large members and anything
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from px.store.blobs import compress_frame, key_hasher, key_of
-from px.store.frames import CHUNK_SIZE
+from px.store.frames import CHUNK_SIZE, deflate_frame
 
 if TYPE_CHECKING:
     from px.install.tree import TreeWriter
@@ -84,9 +85,10 @@ class Spool:
             self._directory = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._parent))
             self._writer = TreeWriter(self._directory / "tree", dist_info)
 
-    def whole(self, path: str, data: bytes) -> None:
+    def whole(self, path: str, data: bytes, deflated: bytes | None = None) -> None:
         """A member held whole (validated): :meth:`begin`, :meth:`write` and :meth:`end`
-        in one step, for one that fits a frame."""
+        in one step, for one that fits a frame. Its ``deflated`` stream (checked to
+        inflate to ``data``), when there is one, is its frame as it is: no zstd."""
         if len(data) > CHUNK_SIZE:
             self.begin(path, len(data))
             self.write(data)
@@ -96,7 +98,8 @@ class Spool:
             staged = self._writer.write(path, data)
             if staged is not None:
                 self._staged[path] = staged
-        self._keep(path, key_of(data), len(data), [compress_frame(data)], [], to_file=False)
+        frame = compress_frame(data) if deflated is None else deflate_frame(deflated)
+        self._keep(path, key_of(data), len(data), [frame], [], to_file=False)
 
     def begin(self, path: str, size: int) -> None:
         self._path = path

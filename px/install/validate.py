@@ -35,10 +35,11 @@ DATA_SCHEMES = ("data", "headers", "platlib", "purelib", "scripts")
 
 class MemberSink(Protocol):
     """Receives each file's bytes while it is validated (after :meth:`start`, once): a
-    small file whole (:meth:`whole`, once it matched), a large one streamed."""
+    small file whole (:meth:`whole`, once it matched, with its deflate stream when the
+    wheel holds one), a large one streamed."""
 
     def start(self, dist_info: str) -> None: ...
-    def whole(self, path: str, data: bytes) -> None: ...
+    def whole(self, path: str, data: bytes, deflated: bytes | None = None) -> None: ...
     def begin(self, path: str, size: int) -> None: ...
     def write(self, chunk: bytes) -> None: ...
     def end(self) -> None: ...
@@ -290,16 +291,16 @@ def _verify(
     for path, m in sorted(files.items(), key=lambda item: item[1].header_offset):
         row = record.get(path)
         mode = 0o755 if m.unix_mode & 0o111 else 0o644
-        data = already_read.get(path)
+        data, deflated = already_read.get(path), None
         if data is None and m.size <= OUT_CHUNK and m.compressed_size <= READ_CHUNK:
-            data = member_bytes(f, m, wheel)
+            data, deflated = member_bytes(f, m, wheel)
         if data is not None:  # whole: checked, then handed over
             if row is not None and not row.matches(data):
                 raise corrupt(
                     wheel, f"does not match its {row.algorithm} hash in RECORD", member=path
                 )
             if sink is not None:
-                sink.whole(path, data)
+                sink.whole(path, data, deflated)
             out.append(ValidatedMember(path, mode, m.size))
             continue
         hasher = None if row is None or row.algorithm is None else hashlib.new(row.algorithm)

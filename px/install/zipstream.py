@@ -89,18 +89,23 @@ def _inflate(inflater: zlib._Decompress, block: bytes, m: ZipMember, wheel: str)
             yield out
 
 
-def member_bytes(f: BinaryIO, m: ZipMember, wheel: str) -> bytes:
+def member_bytes(f: BinaryIO, m: ZipMember, wheel: str) -> tuple[bytes, bytes | None]:
     """A member at most :data:`OUT_CHUNK` bytes, raw and compressed, read and checked in one
     step, as :func:`member_chunks` checks it (the same refusals): most wheel members
-    are this small, and the generators around each one cost more than its inflating."""
+    are this small, and the generators around each one cost more than its inflating.
+
+    Returns its raw bytes and, for a deflated member, its deflate stream (checked: it
+    inflates to exactly those bytes and ends where the member's data ends), which the
+    store can keep as it is; None for a stored one."""
     assert m.size <= OUT_CHUNK and m.compressed_size <= READ_CHUNK, "a large member streams"
     f.seek(m.data_offset)
     block = f.read(m.compressed_size)
     if len(block) < m.compressed_size:
         raise refused(wheel, CUT_SHORT, member=m.name)
     if m.method == STORED:
-        out = block
+        out, stream = block, None
     else:
+        stream = block
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         try:
             out = inflater.decompress(block, m.size + 1)  # one byte past it tells a lie
@@ -115,7 +120,7 @@ def member_bytes(f: BinaryIO, m: ZipMember, wheel: str) -> bytes:
     if len(out) > m.size:
         raise _past(wheel, m)
     _check_whole(wheel, m, len(out), zlib.crc32(out))
-    return out
+    return out, stream
 
 
 def read_member(f: BinaryIO, m: ZipMember, wheel: str, limit: int, what: str) -> bytes:

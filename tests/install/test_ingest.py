@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import random
@@ -422,3 +423,40 @@ def test_a_tree_staged_while_validating_equals_one_built_from_the_store(
         checked += 1
     assert checked >= 10
     assert [p.name for p in (tmp_path / "staged").iterdir() if p.name.startswith(".")] == []
+
+
+def test_deflated_members_are_stored_as_the_wheel_compressed_them(
+    store: Any, tmp_path: Path
+) -> None:
+    """No inflate-then-zstd for a small deflated member: its frame is the wheel's own
+    deflate stream (it reads back checked, as any object); a stored member gets zstd, as
+    do the metadata files (read before the others, and few)."""
+    from px.store.frames import DEFLATE_TAG
+
+    items = [
+        m if m.name != "demo/core.py" else dataclasses.replace(m, method=zipfile.ZIP_STORED)
+        for m in wb.members({"demo/__init__.py": b"VALUE = 1\n" * 50, "demo/core.py": b"x = 2\n"})
+    ]
+    data = wb.zip_bytes(items)
+    record = ingest_wheel(store, wb.write(tmp_path, data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            [entry] = [f for f in record.files if f.path == info.filename]
+            with store.read() as conn:
+                (frame,) = conn.first(
+                    "SELECT data FROM blob_chunks WHERE key = ?", (entry.blob_key,)
+                )
+            if info.filename.startswith(DIST_INFO):
+                pass
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                at = info.header_offset
+                start = (
+                    at + 30 + len(info.filename) + int.from_bytes(data[at + 28 : at + 30], "little")
+                )
+                assert frame == DEFLATE_TAG + data[start : start + info.compress_size], (
+                    info.filename
+                )
+            else:
+                assert not frame.startswith(DEFLATE_TAG), info.filename
+            assert store.blobs.get(entry.blob_key) == archive.read(info.filename)
+    assert [d for _, d in store.blobs.verify()] == [None] * _blob_count(store)

@@ -43,7 +43,7 @@ def _both(f: io.BytesIO, m: ZipMember) -> tuple[bytes | str, bytes | str]:
     """What each way of reading gives: the bytes, or the refusal's one line."""
     results: list[bytes | str] = []
     for read in (
-        lambda: zipstream.member_bytes(f, m, "demo-1.0-py3-none-any.whl"),
+        lambda: zipstream.member_bytes(f, m, "demo-1.0-py3-none-any.whl")[0],
         lambda: b"".join(zipstream.member_chunks(f, m, "demo-1.0-py3-none-any.whl")),
     ):
         try:
@@ -77,6 +77,15 @@ def test_whole_and_streamed_reads_agree(case: str) -> None:
         assert whole == expected
     else:
         assert isinstance(whole, str) and expected in whole and "demo/m.py" in whole
+
+
+def test_a_small_member_comes_with_its_deflate_stream_to_keep_as_it_is() -> None:
+    """(The store keeps that stream as the member's frame: it must be exactly the member's
+    data, no byte of the next member, and a stored member has none.)"""
+    f, member = _member(GOOD)
+    assert zipstream.member_bytes(f, member, "demo-1.0-py3-none-any.whl") == (CONTENT, GOOD)
+    f, member = _member(CONTENT, method=STORED)
+    assert zipstream.member_bytes(f, member, "demo-1.0-py3-none-any.whl") == (CONTENT, None)
 
 
 def test_a_file_cut_short_is_refused_both_ways() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from px.errors import IntegrityError, PxError
 from px.store import open_store
 from px.store.blobs import CHUNK_SIZE, key_of
+from px.store.frames import DEFLATE_TAG, deflate_frame
 
 
 @pytest.fixture
@@ -124,3 +126,41 @@ def test_a_substituted_chunk_is_caught_by_the_hash(tmp_path: Path) -> None:
     conn.close()
     with open_store(tmp_path / "s") as store, pytest.raises(IntegrityError):
         store.blobs.get(key)
+
+
+def _deflated(data: bytes) -> bytes:
+    packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+def test_a_deflate_frame_reads_back_as_its_bytes(store) -> None:  # type: ignore[no-untyped-def]
+    """A wheel member's deflate stream is kept as it is: it reads back, checked, as the
+    member's bytes, beside objects stored as zstd frames."""
+    data = b"def f():\n    return 1\n" * 200
+    key = key_of(data)
+    store.blobs.put_compressed([(key, len(data), [deflate_frame(_deflated(data))])])
+    with store.read() as conn:
+        (frame,) = conn.first("SELECT data FROM blob_chunks WHERE key = ?", (key,))
+    assert frame.startswith(DEFLATE_TAG)
+    assert store.blobs.get(key) == data
+    assert store.blobs.put(data) == key  # the same bytes from elsewhere: stored once
+    assert [d for _, d in store.blobs.verify()] == [None]
+
+
+@pytest.mark.parametrize(
+    "stream, problem",
+    [
+        (_deflated(b"x" * 5000)[:-3], "cut short"),
+        (_deflated(b"x" * 5000) + b"junk", "data after its end"),
+        (b"\xff" * 40, "does not inflate"),
+        (_deflated(b"\0" * (CHUNK_SIZE + 1)), "past the size of a chunk"),
+    ],
+)
+def test_a_damaged_deflate_frame_is_an_integrity_error(store, stream: bytes, problem: str) -> None:  # type: ignore[no-untyped-def]
+    data = b"x" * 5000
+    key = key_of(data)
+    store.blobs.put_compressed([(key, len(data), [deflate_frame(stream)])])
+    with pytest.raises(IntegrityError) as raised:
+        store.blobs.get(key)
+    assert problem in (raised.value.why or "")
+    assert [(k, d is not None) for k, d in store.blobs.verify()] == [(key, True)]

@@ -159,3 +159,45 @@ def test_cli_refuses_a_newer_store_cleanly(tmp_path: Path, px) -> None:  # type:
     result = px("cache", "info")
     assert result.code == 4
     assert "newer px" in result.err and "Traceback" not in result.err
+
+
+def test_going_back_before_deflate_frames_re_encodes_them_as_zstd(tmp_path: Path) -> None:
+    """An older px reads zstd frames only: revision 0009's downgrade leaves it objects it
+    can read, the same bytes under the same keys."""
+    import zlib
+
+    import sqlalchemy as sa
+    import zstandard
+    from alembic import command
+    from alembic.config import Config
+
+    from px.store.blobs import key_of
+    from px.store.frames import deflate_frame
+
+    data, other = b"import os\n" * 300, b"kept as it was"
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    with open_store(tmp_path / "s") as store:
+        key = key_of(data)
+        store.blobs.put_compressed(
+            [(key, len(data), [deflate_frame(packer.compress(data) + packer.flush())])]
+        )
+        other_key = store.blobs.put(other)
+    db = tmp_path / "s" / "store.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", str(migrations_dir()))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0008")
+    engine.dispose()
+    check = sqlite3.connect(db)
+    assert check.execute("SELECT version_num FROM alembic_version").fetchone() == ("0008",)
+    rows = dict(check.execute("SELECT c.key, c.data FROM blob_chunks c WHERE c.seq = 0").fetchall())
+    sizes = dict(check.execute("SELECT key, stored_size FROM blobs").fetchall())
+    check.close()
+    reader = zstandard.ZstdDecompressor()
+    assert reader.decompress(rows[key]) == data and sizes[key] == len(rows[key])
+    assert reader.decompress(rows[other_key]) == other
+    with open_store(tmp_path / "s") as store:  # and forward again: read back, checked
+        assert store.blobs.get(key) == data
+        assert [d for _, d in store.blobs.verify()] == [None, None]
