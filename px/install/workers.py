@@ -7,13 +7,19 @@ Python around each of the 4,000 members holds the GIL, and a second validating
 thread made installs slower. Processes do: two of them validate while this
 process downloads and writes SQLite.
 
-A worker is ``python -m px.install.workers`` started from the directory that holds
-this px (so it imports the same px, never a ``px`` in the project), reading
-tasks from its stdin and writing replies to its stdout, each a length-prefixed
-pickle: ``(function, args)`` in, ``(ok, result or exception)`` out. It ignores
-Ctrl-C (this process handles it and stops the workers) and exits when its stdin
-closes, so it ends with this process, also one killed by SIGKILL (after the task
-in hand: a staged tree it leaves is removed like any abandoned staging directory).
+On Linux, while this process has one thread, a worker is a fork of it, made after
+it imported what validates (which it needs itself anyway): starting a fresh
+interpreter and importing that cost each worker 0.12-0.15 s of CPU, a tenth of
+a cold install's. Elsewhere, or with threads running (a fork would copy locks
+they may hold), a worker is ``python -m px.install.workers`` started from the
+directory that holds this px (so it imports the same px, never a ``px`` in the
+project). Either way it reads tasks from one pipe and writes replies to
+another, each a length-prefixed pickle: ``(function, args)`` in, ``(ok, result
+or exception)`` out. It ignores Ctrl-C (this process handles it and stops the
+workers) and exits when its task pipe closes, so it ends with this process,
+also one killed by SIGKILL (after the task in hand: a staged tree it leaves is
+removed like any abandoned staging directory); a fork closes the ends of the
+other workers' pipes it was born with, so that each sees its own close.
 ``multiprocessing`` is not used: its ``spawn`` method runs the main script again
 in every worker and starts a resource-tracker process, and a pool worker was
 seen still waiting for tasks after its parent was killed.
@@ -21,6 +27,7 @@ seen still waiting for tasks after its parent was killed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import struct
@@ -40,6 +47,7 @@ MIN_BYTES = 8 << 20
 MAX_WORKERS = 2  # more validating processes than cores only take turns
 
 _HEADER = struct.Struct("!Q")
+WORKER_NAME = "px-worker"  # a forked worker's name (/proc/PID/comm)
 
 
 def px_directory() -> str:
@@ -77,30 +85,24 @@ class Workers:
 
     def __init__(self, count: int) -> None:
         import queue
-        import subprocess
         import threading
 
         self.count = count
-        home = px_directory()
         self._tasks: SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None]
         self._tasks = queue.SimpleQueue()
-        self._processes: list[subprocess.Popen[bytes]] = []
+        self._processes: list[Process] = []
         self._threads: list[threading.Thread] = []
-        for i in range(count):
-            try:
-                if not sys.executable:
-                    raise OSError("no interpreter to start")
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "px.install.workers"],
-                    cwd=home,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                )
-            except OSError:
-                self.shutdown()  # those started, if any
-                self.count, self._processes, self._threads = 0, [], []
-                return
-            self._processes.append(process)
+        try:
+            if count and can_fork():
+                self._processes = _fork(count)
+            else:
+                for _ in range(count):
+                    self._processes.append(_spawn())
+        except OSError:
+            self.shutdown()  # those started, if any
+            self.count, self._processes = 0, []
+            return
+        for i, process in enumerate(self._processes):
             thread = threading.Thread(
                 target=self._feed, args=(process,), name=f"px-worker-{i}", daemon=True
             )
@@ -123,11 +125,10 @@ class Workers:
         for thread in self._threads:
             thread.join()
         for process in self._processes:
-            if process.stdin is not None:
-                process.stdin.close()
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.close()
             process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+            process.stdout.close()
 
     def __enter__(self) -> Workers:
         return self
@@ -135,7 +136,7 @@ class Workers:
     def __exit__(self, *exc_info: object) -> None:
         self.shutdown()
 
-    def _feed(self, process: subprocess.Popen[bytes]) -> None:
+    def _feed(self, process: Process) -> None:
         assert process.stdin is not None and process.stdout is not None
         broken: BaseException | None = None
         while (task := self._tasks.get()) is not None:
@@ -160,7 +161,103 @@ class Workers:
             future.set_exception(broken)
 
 
-def _stopped(process: subprocess.Popen[bytes], error: BaseException) -> BaseException:
+class Forked:
+    """A worker forked from this process, waited for and killed as a ``Popen`` is:
+    ``stdin`` takes its tasks, ``stdout`` gives its replies."""
+
+    def __init__(self, pid: int, tasks: int, replies: int) -> None:
+        self.pid = pid
+        self.stdin: IO[bytes] | None = os.fdopen(tasks, "wb")
+        self.stdout: IO[bytes] | None = os.fdopen(replies, "rb")
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        import subprocess
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            pid, status = os.waitpid(self.pid, 0 if deadline is None else os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+            elif deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"px worker {self.pid}", timeout or 0)
+            else:
+                time.sleep(0.01)
+        return self.returncode
+
+    def kill(self) -> None:
+        import signal
+
+        if self.returncode is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
+if TYPE_CHECKING:
+    Process = subprocess.Popen[bytes] | Forked
+
+
+def can_fork() -> bool:
+    """Whether workers are forks of this process: on Linux, with no other thread (one
+    might hold a lock that the fork would copy held, forever)."""
+    import threading
+
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    import subprocess
+
+    if not sys.executable:
+        raise OSError("no interpreter to start")
+    return subprocess.Popen(
+        [sys.executable, "-m", "px.install.workers"],
+        cwd=px_directory(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+
+
+def _fork(count: int) -> list[Process]:
+    """``count`` forks of this process, each serving its own pair of pipes. Each closes
+    the ends that this process keeps of the pipes of the forks made before it: a
+    worker then sees its task pipe close when this process ends, however it ends."""
+    import px.install.wheel  # noqa: F401 - what a worker runs, imported once, here
+
+    for stream in (sys.stdout, sys.stderr):  # or what waits in them is written twice
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    forked: list[Process] = []
+    kept: list[int] = []  # this process's ends of the pipes of the forks made so far
+    try:
+        for _ in range(count):
+            task_in, task_out = os.pipe()
+            reply_in, reply_out = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                try:
+                    for fd in (*kept, task_out, reply_in):
+                        os.close(fd)
+                    with contextlib.suppress(OSError), open("/proc/self/comm", "w") as comm:
+                        comm.write(WORKER_NAME)  # its name in ps and top
+                    serve(os.fdopen(task_in, "rb"), os.fdopen(reply_out, "wb"))
+                finally:
+                    os._exit(70)  # (serve exits itself; this is a failure to)
+            os.close(task_in)
+            os.close(reply_out)
+            kept += (task_out, reply_in)
+            forked.append(Forked(pid, task_out, reply_in))
+    except OSError:
+        for process in forked:  # their task pipes close: they end
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.close()
+            process.stdout.close()
+            process.wait()
+        raise
+    return forked
+
+
+def _stopped(process: Process, error: BaseException) -> BaseException:
     import subprocess
 
     from px.errors import InstallError
@@ -199,14 +296,16 @@ def _receive(stream: IO[bytes]) -> Any:
     return pickle.loads(data)
 
 
-def serve() -> None:
-    """A worker's loop: run each task received, reply with its result or its exception."""
+def serve(tasks: IO[bytes] | None = None, replies: IO[bytes] | None = None) -> None:
+    """A worker's loop: run each task received (on ``tasks``, else stdin), reply with its
+    result or its exception (on ``replies``, else stdout); then exit."""
     import gc
     import signal
 
     gc.set_threshold(500_000, 50, 100)  # as px.cli.main.entry (collecting was 1% here)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    tasks, replies = sys.stdin.buffer, sys.stdout.buffer
+    if tasks is None or replies is None:
+        tasks, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
     import px.install.wheel  # noqa: F401 - before the first task: it arrives with a download
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from px.install.workers import WORKER_NAME
+
 PYPROJECT = """\
 [project]
 name = "crashy"
@@ -96,15 +98,24 @@ def kill_when(
 
 
 def _children(pid: int) -> dict[int, str]:
+    """Each child's name and command line (a forked worker has px's command line, and
+    the name px-worker)."""
     found: dict[int, str] = {}
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             for child in (task / "children").read_text().split():
                 cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-                found[int(child)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+                comm = Path(f"/proc/{child}/comm").read_text().strip()
+                command = cmdline.replace(b"\0", b" ").decode(errors="replace")
+                found[int(child)] = f"[{comm}] {command}"
         except OSError:
             continue  # a thread or a child that just ended
     return found
+
+
+def _validating(command: str) -> bool:
+    """A validating worker's: started (``python -m px.install.workers``) or forked."""
+    return "px.install.workers" in command or command.startswith(f"[{WORKER_NAME}] ")
 
 
 def _alive(pid: int) -> bool:
@@ -152,7 +163,7 @@ def test_sigkill_at_many_points_then_install_converges(
             killed.append(name)
             helpers += children.values()
             # (the detached byte-compile, if it had started, is meant to outlive px)
-            workers_of_px = [pid for pid, cmd in children.items() if "px.install.workers" in cmd]
+            workers_of_px = [pid for pid, cmd in children.items() if _validating(cmd)]
             assert _all_end(workers_of_px), f"validating workers outlived px ({name})"
         assert_converged(root, store)
     # Assembling a generation is now a few dozen links: a kill rarely lands inside it, and
@@ -160,7 +171,7 @@ def test_sigkill_at_many_points_then_install_converges(
     # An install is now done in well under a second: the later timed points may find it done.
     assert {"mid-download", "mid-materialise"} <= set(killed), killed
     assert len(killed) >= 4, killed
-    validating = [h for h in helpers if "px.install.workers" in h]
+    validating = [h for h in helpers if _validating(h)]
     assert validating if workers else not validating, helpers  # killed with workers running
 
 

@@ -212,11 +212,17 @@ def test_a_reply_that_does_not_pickle_is_an_internal_error() -> None:
         assert workers.submit(os.getpid).result(timeout=60) != os.getpid()  # still serving
 
 
-def test_workers_end_with_px_even_when_it_is_killed(tmp_path: Path) -> None:
+# A thread running when the workers start: they are not forks then, but new interpreters.
+THREAD = "import threading; threading.Thread(target=time.sleep, args=(5,), daemon=True).start()"
+
+
+@pytest.mark.parametrize("thread", ["", THREAD], ids=["forked", "started"])
+def test_workers_end_with_px_even_when_it_is_killed(tmp_path: Path, thread: str) -> None:
     script = textwrap.dedent(
-        """
+        f"""
         import os, signal, sys, time
         from px.install.workers import Workers
+        {thread}
         workers = Workers(2)
         pids = [workers.submit(os.getpid).result() for _ in range(4)]
         workers.submit(time.sleep, 0.5)  # one of them busy when px dies
@@ -244,6 +250,52 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forks on Linux only")
+def test_workers_are_forks_of_a_px_with_one_thread(fixture_index_tree: Any, tmp_path: Path) -> None:
+    """A fork imports nothing to start (0.12-0.15 s of CPU each otherwise) and is named
+    px-worker; with another thread running, a fork could inherit a lock held forever,
+    so workers are new interpreters. Both validate and store a wheel alike."""
+    artifact = next(a for a in fixture_index_tree.artifacts if a.is_wheel)
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        from pathlib import Path
+        from px.install.limits import DEFAULT_LIMITS
+        from px.install.wheel import WheelFile, _validate_and_store
+        from px.install.workers import Workers
+        from px.store import open_store
+        THREAD
+        store, wheel = Path(sys.argv[1]), WheelFile(Path(sys.argv[2]), expected_sha256=sys.argv[3])
+        open_store(store).close()
+        comm, cmdline = Path("/proc/self/comm").read_text, Path("/proc/self/cmdline").read_bytes
+        with Workers(2) as workers:
+            facts = [(workers.submit(os.getppid), workers.submit(comm), workers.submit(cmdline))
+                     for _ in range(2)]
+            [(ppid, name, command)] = {tuple(f.result() for f in fs) for fs in facts}
+            prepared = workers.submit(_validate_and_store, wheel, DEFAULT_LIMITS, None, store)
+            print(ppid == os.getpid(), name.strip(), command == cmdline(),
+                  len(prepared.result().spool.keys))
+        """
+    )
+    outputs = []
+    for thread in ("", THREAD):
+        done = subprocess.run(
+            [sys.executable, "-c", script.replace("THREAD", thread), str(tmp_path / thread[:6]),
+             str(artifact.path), artifact.sha256],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout.split())
+    forked, started = outputs
+    assert forked[:3] == ["True", workers_module.WORKER_NAME, "True"]  # px's command line
+    assert started[0] == "True" and started[2] == "False"
+    assert started[1] != workers_module.WORKER_NAME
+    assert int(forked[3]) == int(started[3]) > 0  # every file of the wheel stored
+
+
 def test_a_px_package_in_the_working_directory_is_not_what_workers_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -258,7 +310,11 @@ def test_a_px_package_in_the_working_directory_is_not_what_workers_import(
 def test_workers_that_cannot_start_leave_the_thread_to_validate(
     store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    def no_fork() -> int:
+        raise OSError("no processes left")
+
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    monkeypatch.setattr(os, "fork", no_fork)
     with Workers(2) as workers:
         assert workers.count == 0
     paths = [wb.write(tmp_path, wb.wheel_bytes())]
