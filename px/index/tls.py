@@ -24,6 +24,7 @@ from px.errors import InputError
 _Key = tuple[str, int, int] | None
 _made: dict[_Key, Future[ssl.SSLContext]] = {}
 _lock = threading.Lock()
+_preparing: list[threading.Thread] = []
 
 
 def prepare(ca_bundle: Path | None) -> None:
@@ -33,7 +34,19 @@ def prepare(ca_bundle: Path | None) -> None:
         if key in _made:
             return
         future = _made[key] = Future()
-    threading.Thread(target=_make, args=(ca_bundle, future), name="px-tls", daemon=True).start()
+        thread = threading.Thread(
+            target=_make, args=(ca_bundle, future), name="px-tls", daemon=True
+        )
+        _preparing.append(thread)
+    thread.start()
+
+
+def settle() -> None:
+    """Wait until no thread of :func:`prepare` runs (a fork of px must not copy one)."""
+    with _lock:
+        threads, _preparing[:] = list(_preparing), []
+    for thread in threads:
+        thread.join()
 
 
 def context(ca_bundle: Path | None) -> ssl.SSLContext:

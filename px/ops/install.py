@@ -131,7 +131,12 @@ def _workers_for(
             count += 1
             size += max(a.size or 0 for a in artifacts)
     started = worker_count(size, count, requested)
-    return Workers(started) if started else contextlib.nullcontext()
+    if not started:
+        return contextlib.nullcontext()
+    from px.index import tls
+
+    tls.settle()  # its thread, started when px went online, would keep the workers from forking
+    return Workers(started)
 
 
 def _up_to_date(root: Path) -> InstallResult:

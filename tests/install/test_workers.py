@@ -360,3 +360,37 @@ def test_workers_start_early_when_the_lock_looks_cold(
     assert started(wheels(big)) == 2
     assert started(wheels(big), replace(settings, install_workers=0)) == 0
     assert started(wheels(10), replace(settings, install_workers=1)) == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forks on Linux only")
+def test_px_install_forks_its_workers_after_going_online(tmp_path: Path) -> None:
+    """Going online starts a thread that loads the CA store; px waits for it before it
+    starts the workers, or they would be new interpreters (0.12-0.15 s of CPU each)."""
+    script = textwrap.dedent(
+        """
+        import os, sys
+        from pathlib import Path
+        from px.config import Settings
+        from px.index import tls
+        from px.lock import Artifact
+        from px.ops.install import _workers_for
+
+        os.sched_getaffinity = lambda _pid: {0, 1}
+        tls.prepare(None)  # as `px install` does when it goes online
+        wheels = [[Artifact(f"p{i}-1-py3-none-any.whl", f"https://x.invalid/p{i}.whl",
+                            f"{i:x}" * 64, 32 << 20)] for i in range(1, 4)]
+        with _workers_for(Settings(store_dir=Path(sys.argv[1])), wheels) as workers:
+            name = Path("/proc/self/comm").read_text
+            print(workers.count, *sorted({workers.submit(name).result().strip()
+                                          for _ in range(4)}))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "store")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2", workers_module.WORKER_NAME]
