@@ -238,6 +238,7 @@ def _fork(count: int) -> list[Process]:
                 try:
                     for fd in (*kept, task_out, reply_in):
                         os.close(fd)
+                    os.dup2(2, 1)  # px's stdout is px's: a reader waits for no worker to end
                     with contextlib.suppress(OSError), open("/proc/self/comm", "w") as comm:
                         comm.write(WORKER_NAME)  # its name in ps and top
                     serve(os.fdopen(task_in, "rb"), os.fdopen(reply_out, "wb"))

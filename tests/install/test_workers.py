@@ -394,3 +394,33 @@ def test_px_install_forks_its_workers_after_going_online(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", workers_module.WORKER_NAME]
+
+
+@pytest.mark.parametrize("thread", ["", THREAD], ids=["forked", "started"])
+def test_a_reader_of_px_output_is_not_held_up_by_workers(tmp_path: Path, thread: str) -> None:
+    """`px install | cat` ends when px does: a worker still finishing a task does not
+    hold px's stdout open."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal, time
+        from px.install.workers import Workers
+        {thread}
+        workers = Workers(1)
+        workers.submit(os.getpid).result()
+        workers.submit(time.sleep, 4)
+        print("started", flush=True)
+        time.sleep(0.2)  # the worker is inside its task
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    ) as px:
+        assert px.stdout is not None
+        assert px.stdout.readline() == b"started\n"
+        started = time.monotonic()
+        assert px.stdout.read() == b""  # the end of px's stdout
+        assert time.monotonic() - started < 3
