@@ -231,14 +231,21 @@ def _fork(count: int) -> list[Process]:
     kept: list[int] = []  # this process's ends of the pipes of the forks made so far
     try:
         for _ in range(count):
-            task_in, task_out = os.pipe()
-            reply_in, reply_out = os.pipe()
-            pid = os.fork()
+            pipes = [*os.pipe()]
+            try:
+                pipes += os.pipe()
+                pid = os.fork()
+            except OSError:
+                for fd in pipes:
+                    os.close(fd)
+                raise
+            task_in, task_out, reply_in, reply_out = pipes
             if pid == 0:  # the worker: never returns
                 try:
                     for fd in (*kept, task_out, reply_in):
                         os.close(fd)
-                    os.dup2(2, 1)  # px's stdout is px's: a reader waits for no worker to end
+                    with contextlib.suppress(OSError):  # a reader of px's stdout waits for px
+                        os.dup2(2, 1)  # alone (a stray print goes where errors go)
                     with contextlib.suppress(OSError), open("/proc/self/comm", "w") as comm:
                         comm.write(WORKER_NAME)  # its name in ps and top
                     serve(os.fdopen(task_in, "rb"), os.fdopen(reply_out, "wb"))

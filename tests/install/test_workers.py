@@ -424,3 +424,35 @@ def test_a_reader_of_px_output_is_not_held_up_by_workers(tmp_path: Path, thread:
         started = time.monotonic()
         assert px.stdout.read() == b""  # the end of px's stdout
         assert time.monotonic() - started < 3
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forks on Linux only")
+def test_a_fork_that_fails_leaves_no_worker_and_no_pipe(tmp_path: Path) -> None:
+    """No processes left for the second fork: no workers (the thread validates), the
+    first fork ended and waited for, and every pipe made for them closed."""
+    script = textwrap.dedent(
+        """
+        import os
+        from px.install.workers import Workers
+        import px.install.wheel  # (imported before forking: not a descriptor counted below)
+
+        real_fork, forks = os.fork, []
+        def fork():
+            if forks:
+                raise BlockingIOError(11, "Resource temporarily unavailable")
+            forks.append(real_fork())
+            return forks[-1]
+
+        os.fork = fork
+        before = sorted(os.listdir("/proc/self/fd"))
+        workers = Workers(2)
+        after = sorted(os.listdir("/proc/self/fd"))
+        gone = not os.path.exists(f"/proc/{forks[0]}")
+        print(workers.count, len(forks), gone, before == after)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "1", "True", "True"]
