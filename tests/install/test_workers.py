@@ -212,6 +212,13 @@ def test_a_reply_that_does_not_pickle_is_an_internal_error() -> None:
         assert workers.submit(os.getpid).result(timeout=60) != os.getpid()  # still serving
 
 
+def _python(script: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a fresh interpreter (one thread, unless it starts more)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+
+
 # A thread running when the workers start: they are not forks then, but new interpreters.
 THREAD = "import threading; threading.Thread(target=time.sleep, args=(5,), daemon=True).start()"
 
@@ -230,9 +237,7 @@ def test_workers_end_with_px_even_when_it_is_killed(tmp_path: Path, thread: str)
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
+    done = _python(script, cwd=tmp_path)
     assert done.returncode == -signal.SIGKILL
     pids = [int(p) for p in done.stdout.split()]
     assert pids and os.getpid() not in pids
@@ -279,14 +284,14 @@ def test_workers_are_forks_of_a_px_with_one_thread(fixture_index_tree: Any, tmp_
     )
     outputs = []
     for thread in ("", THREAD):
-        done = subprocess.run(
-            [sys.executable, "-c", script.replace("THREAD", thread), str(tmp_path / thread[:6]),
-             str(artifact.path), artifact.sha256],
-            capture_output=True,
-            text=True,
-            timeout=60,
+        store = str(tmp_path / thread[:6])
+        done = _python(
+            script.replace("THREAD", thread),
+            store,
+            str(artifact.path),
+            artifact.sha256,
             cwd=tmp_path,
-        )  # fmt: skip
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout.split())
     forked, started = outputs
@@ -385,13 +390,7 @@ def test_px_install_forks_its_workers_after_going_online(tmp_path: Path) -> None
                                           for _ in range(4)}))
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(tmp_path / "store")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-    )
+    done = _python(script, str(tmp_path / "store"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", workers_module.WORKER_NAME]
 
@@ -451,8 +450,6 @@ def test_a_fork_that_fails_leaves_no_worker_and_no_pipe(tmp_path: Path) -> None:
         print(workers.count, len(forks), gone, before == after)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
+    done = _python(script, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "1", "True", "True"]
