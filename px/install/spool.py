@@ -53,10 +53,20 @@ class Spool:
     """A :class:`~px.install.validate.MemberSink` that can then put everything into a store."""
 
     def __init__(
-        self, parent: Path, memory_budget: int = MEMORY_BUDGET, *, tree: bool = False
+        self,
+        parent: Path,
+        memory_budget: int = MEMORY_BUDGET,
+        *,
+        tree: bool = False,
+        shared: Path | None = None,
     ) -> None:
         self._parent = parent
-        self._directory: Path | None = None
+        self._directory: Path | None = shared
+        # A spool for one part of a wheel (px.install.validate.share) writes its files into
+        # the ``shared`` staging directory the caller made, beside the other parts' spools:
+        # it never removes that directory (the spool that joins them does: joined()).
+        self._owns_directory = shared is None
+        self._spill_name = "frames" if shared is None else f"frames-{os.getpid()}-{id(self)}"
         self._tree = tree
         self._writer: TreeWriter | None = None
         self._budget = memory_budget
@@ -77,12 +87,14 @@ class Spool:
         self._to_file = False
         self._placed: list[tuple[int, int]] = []  # its frames already in the file
         self._file: IO[bytes] | None = None  # its file in the staged tree
+        self._joined: list[Spool] = []  # joined(): the spools of a wheel's parts
 
     def start(self, dist_info: str) -> None:
         if self._tree:
             from px.install.tree import TreeWriter
 
-            self._directory = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._parent))
+            if self._directory is None:
+                self._directory = Path(tempfile.mkdtemp(prefix=".staging-", dir=self._parent))
             self._writer = TreeWriter(self._directory / "tree", dist_info)
 
     def whole(self, path: str, data: bytes, deflated: bytes | None = None) -> None:
@@ -169,7 +181,7 @@ class Spool:
         if self._spill is None:
             if self._directory is None:
                 self._directory = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self._parent))
-            self._spill = open(self._directory / "frames", "w+b")  # noqa: SIM115 - close()
+            self._spill = open(self._directory / self._spill_name, "w+b")  # noqa: SIM115 - close()
         self._spill.write(frame)
         offset = self._spilled_bytes
         self._spilled_bytes += len(frame)
@@ -185,6 +197,13 @@ class Spool:
         """
         if self._keys is not None:
             return self._keys
+        if self._joined:  # a wheel validated in parts: each part's files, then all keys
+            keys: dict[str, str] = {}
+            for part in self._joined:
+                keys.update(part.store(store))
+                part.close()
+            self._keys = keys
+            return keys
         if self._spill is not None:
             self._spill.flush()
         batch: list[tuple[str, int, list[bytes]]] = []
@@ -211,7 +230,7 @@ class Spool:
             self._spill.close()
             self._spill = None
             assert self._directory is not None
-            (self._directory / "frames").unlink(missing_ok=True)
+            (self._directory / self._spill_name).unlink(missing_ok=True)
         return self._keys
 
     @property
@@ -229,6 +248,28 @@ class Spool:
         fd = self._spill.fileno()
         for offset, length in where:
             yield os.pread(fd, length, offset)
+
+    @classmethod
+    def joined(cls, parts: list[Spool], directory: Path) -> Spool:
+        """One spool for a wheel validated in parts, from the parts' spools (every part
+        passed): their files, stored by :meth:`store`, and their staged files and
+        listings, in part order. It owns the staging ``directory`` they shared (its
+        :meth:`close` removes it, with what the parts left there)."""
+        from px.install.tree import TreeWriter
+
+        whole = cls(parts[0]._parent, tree=True)
+        whole._directory = directory
+        whole._joined = parts
+        for part in parts:
+            whole._staged.update(part._staged)
+        writers = [part._writer for part in parts if part._writer is not None]
+        if writers:
+            writer = TreeWriter(writers[0].root, writers[0].dist_info)
+            for other in writers:
+                for section, names in other.files.items():
+                    writer.files.setdefault(section, []).extend(names)
+            whole._writer = writer
+        return whole
 
     def seal_tree(self, executable: Iterable[str]) -> None:
         """Make the staged tree (complete, validated) what it will be, but for its place:
@@ -276,7 +317,7 @@ class Spool:
         self._hasher = key_hasher()
         if has_spill:
             assert self._directory is not None
-            self._spill = open(self._directory / "frames", "rb")  # noqa: SIM115 - close()
+            self._spill = open(self._directory / self._spill_name, "rb")  # noqa: SIM115 - close()
 
     def close(self) -> None:
         """Drop everything held and remove the temporary files (and a tree not moved out)."""
@@ -285,6 +326,11 @@ class Spool:
                 handle.close()
         self._file = self._spill = None
         self._members.clear()
+        for part in self._joined:
+            part.close()
+        if self._directory is not None and not self._owns_directory:
+            (self._directory / self._spill_name).unlink(missing_ok=True)
+            self._directory = None
         if self._directory is not None:
             try:
                 os.rmdir(self._directory)  # empty once stored and its tree moved out

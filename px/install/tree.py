@@ -204,7 +204,7 @@ class TreeWriter:
     def __init__(self, root: Path, dist_info: str | None) -> None:
         self.root = root
         self._root = os.fspath(root)
-        self._dist_info = dist_info
+        self.dist_info = dist_info
         self._data_dir = (dist_info or "").removesuffix(".dist-info") + ".data"
         self.files: dict[str, list[str]] = {}
         self._made: set[str] = set()
@@ -256,7 +256,7 @@ class TreeWriter:
 
     def add_installer(self) -> None:
         """``INSTALLER`` in the ``.dist-info`` directory, as installers write it."""
-        dist_info = self._dist_info
+        dist_info = self.dist_info
         if dist_info is None or f"{dist_info}/METADATA" not in self.files.get(layout.SITE, ()):
             return
         installer = f"{dist_info}/INSTALLER"

@@ -7,6 +7,10 @@ once, in file order, and checked against its CRC and its ``RECORD`` hash and
 size while it streams. A :class:`MemberSink` may receive the bytes as they are
 checked (ingest keeps them); it must not treat them as valid before
 :func:`validate_wheel` returns.
+
+A large wheel can be validated in parts by several processes at once: each part
+makes every check but the last, then inflates and checks only its share of the
+members (:func:`share`); the wheel is valid when every part is.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ class ValidatedWheel:
     data_schemes: tuple[str, ...]  # the ``.data`` subdirectories present, sorted
     entry_points: EntryPoints
     entry_points_text: str | None
-    members: tuple[ValidatedMember, ...]  # regular files, in archive order
+    members: tuple[ValidatedMember, ...]  # regular files, in archive order (of its part)
 
     @property
     def data_dir(self) -> str:
@@ -81,8 +85,14 @@ def validate_wheel(
     limits: Limits = DEFAULT_LIMITS,
     *,
     sink: MemberSink | None = None,
+    part: int = 0,
+    parts: int = 1,
 ) -> ValidatedWheel:
-    """Check everything px checks about a wheel file; raise a px error on the first refusal."""
+    """Check everything px checks about a wheel file; raise a px error on the first refusal.
+
+    With ``parts`` above 1, only part ``part`` of the members (:func:`share`) is inflated,
+    checked, handed to ``sink`` and listed in the result; everything else is checked
+    whole by every part."""
     wheel = filename or path.name
     name, version, tags = _parse_filename(wheel)
     with open(path, "rb") as f:
@@ -109,7 +119,10 @@ def validate_wheel(
         by_path = {f"{dist_info}/{k}": v for k, v in meta.items()}
         if sink is not None:
             sink.start(dist_info)
-        members = _verify(f, files, record, by_path, wheel, sink)
+        ordered = sorted(files.items(), key=lambda item: item[1].header_offset)
+        if parts > 1:
+            ordered = share(ordered, part, parts)
+        members = _verify(f, ordered, record, by_path, wheel, sink)
     return ValidatedWheel(
         filename=wheel,
         name=name,
@@ -279,16 +292,39 @@ def _check_scripts(
             names.add(script)
 
 
+# What a member costs to validate beside its bytes (creating its file, hashing, storing),
+# in bytes' worth: botocore's 1,000-odd JSON files weigh on both sides of a split.
+_MEMBER_COST = 16 << 10
+
+
+def share(
+    ordered: list[tuple[str, ZipMember]], part: int, parts: int
+) -> list[tuple[str, ZipMember]]:
+    """Part ``part`` of ``parts`` of the members (in archive order): a run of consecutive
+    members, the runs about equal in size and count (each member weighs its compressed
+    size plus a fixed cost). Every member is in exactly one part."""
+    if not 0 <= part < parts:
+        raise ValueError(f"part {part} of {parts}")
+    costs = [m.compressed_size + _MEMBER_COST for _, m in ordered]
+    total = sum(costs) or 1
+    chosen, before = [], 0
+    for item, cost in zip(ordered, costs, strict=True):
+        if before * parts // total == part:  # (the part the member's first byte falls in)
+            chosen.append(item)
+        before += cost
+    return chosen
+
+
 def _verify(
     f: BinaryIO,
-    files: dict[str, ZipMember],
+    ordered: list[tuple[str, ZipMember]],
     record: dict[str, RecordRow],
     already_read: dict[str, bytes],
     wheel: str,
     sink: MemberSink | None,
 ) -> tuple[ValidatedMember, ...]:
     out: list[ValidatedMember] = []
-    for path, m in sorted(files.items(), key=lambda item: item[1].header_offset):
+    for path, m in ordered:
         row = record.get(path)
         mode = 0o755 if m.unix_mode & 0o111 else 0o644
         data, deflated = already_read.get(path), None

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import threading
 from collections.abc import Collection, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,6 @@ from px.install.validate import ValidatedWheel, validate_wheel
 
 if TYPE_CHECKING:
     import queue
-    from concurrent.futures import Future
 
     from px.install.workers import Workers
     from px.store import Store
@@ -189,9 +189,12 @@ def _ingest_in_workers(
     frees its place when its validation ends, not once it is stored: while this thread
     stored botocore (0.25 s), both workers sat idle with their places taken by wheels
     validated and waiting. At most :data:`AHEAD` wheels wait validated (each holds its
-    spool's memory budget).
+    spool's memory budget). A large wheel is handed over as one part per worker
+    (:mod:`px.install.parts`), each part as a place frees.
     """
     import queue
+
+    from px.install import parts
 
     ended: queue.SimpleQueue[tuple[int, Future[_Prepared]] | _Fed] = queue.SimpleQueue()
     assert workers.count, "no workers: validate on a thread"
@@ -209,15 +212,19 @@ def _ingest_in_workers(
                 if stopped.is_set():
                     break
                 tree = _tree_to_build(wheel)
-                future = workers.submit(
-                    _validate_and_store,
-                    replace(wheel, path=wheel.path.absolute()),  # not our cwd there
-                    limits,
-                    None if tree is None else tree.absolute(),
-                    store.directory.absolute(),
-                )
+                task = replace(wheel, path=wheel.path.absolute())  # not our cwd there
+                directory = store.directory.absolute()
+                future: Future[_Prepared]
+                if tree is not None and workers.count > 1 and parts.worth_splitting(wheel):
+                    future = parts.in_parts(
+                        workers, (task, limits, tree.absolute(), directory), room, stopped
+                    )
+                    future.add_done_callback(functools.partial(_ended, ended, None, count))
+                else:
+                    target = None if tree is None else tree.absolute()
+                    future = workers.submit(_validate_and_store, task, limits, target, directory)
+                    future.add_done_callback(functools.partial(_ended, ended, room, count))
                 submitted.append(future)
-                future.add_done_callback(functools.partial(_ended, ended, room, count))
                 count += 1
         except BaseException as error:  # raised by the thread that stores
             failure = error
@@ -262,9 +269,13 @@ def _ingest_in_workers(
 
 
 def _ended(
-    ended: queue.SimpleQueue[Any], room: threading.Semaphore, index: int, future: Future[_Prepared]
+    ended: queue.SimpleQueue[Any],
+    room: threading.Semaphore | None,
+    index: int,
+    future: Future[_Prepared],
 ) -> None:
-    room.release()
+    if room is not None:
+        room.release()
     ended.put((index, future))
 
 
@@ -279,6 +290,8 @@ class _Fed:
 def _drop(future: Future[Any], kept: Collection[str] = ()) -> None:
     """Cancel work read ahead, or throw away what it prepared (its spool's files), unless
     its wheel (by sha256) is in ``kept``: stored."""
+    for part in getattr(future, "parts", ()):  # a wheel handed over in parts
+        part.cancel()
     if future.cancel():
         return
     with contextlib.suppress(BaseException):
@@ -344,17 +357,30 @@ def _tree_to_build(wheel: WheelFile) -> Path | None:
     return tree
 
 
+Part = tuple[int, int, Path]  # part k of n of a wheel's members, staged in this directory
+
+
 def _validate(
-    wheel: WheelFile, limits: Limits, tree: Path | None, spool_in: Path, sha256: str | None = None
+    wheel: WheelFile,
+    limits: Limits,
+    tree: Path | None,
+    spool_in: Path,
+    sha256: str | None = None,
+    part: Part | None = None,
 ) -> _Prepared:
     """Validate ``wheel`` into a spool (under ``spool_in``, or beside ``tree`` while staging
-    it). Runs in a worker process too: then it hashes the file itself (no store here)."""
+    it; a ``part`` of it into that part's staging directory). Runs in a worker process
+    too: then it hashes the file itself (no store here)."""
     if sha256 is None:
         sha256 = _checked_sha256(wheel)
-    spool = Spool(spool_in) if tree is None else Spool(tree.parent, tree=True)
+    if tree is None:
+        spool = Spool(spool_in)
+    else:
+        spool = Spool(tree.parent, tree=True, shared=None if part is None else part[2])
+    k, n = (0, 1) if part is None else part[:2]
     try:
         validated = validate_wheel(
-            wheel.path, wheel.filename or wheel.path.name, limits, sink=spool
+            wheel.path, wheel.filename or wheel.path.name, limits, sink=spool, part=k, parts=n
         )
     except BaseException:
         spool.close()
@@ -363,7 +389,7 @@ def _validate(
 
 
 def _validate_and_store(
-    wheel: WheelFile, limits: Limits, tree: Path | None, directory: Path
+    wheel: WheelFile, limits: Limits, tree: Path | None, directory: Path, part: Part | None = None
 ) -> _Prepared:
     """In a worker process: :func:`_validate`, then put the files into the store in
     ``directory`` from here, so that the process recording the wheels only writes
@@ -371,8 +397,14 @@ def _validate_and_store(
     install (storing botocore's alone, 0.2-0.3 s at the end, after its validation),
     while the workers had cores to spare. The files are stored only once the whole
     wheel passed, as on a thread; files of a wheel whose manifest is then never
-    written (px stopped) are unreferenced objects, which ``px cache prune`` drops."""
-    prepared = _validate(wheel, limits, tree, directory)
+    written (px stopped) are unreferenced objects, which ``px cache prune`` drops.
+
+    A ``part`` of a wheel is only validated: its files are stored once every part
+    passed (a refused wheel leaves the store as it was), and the tree the parts staged
+    together is sealed then, both by the process recording the wheel."""
+    prepared = _validate(wheel, limits, tree, directory, part=part)
+    if part is not None:
+        return prepared
     try:
         prepared.spool.store(_attached(directory))
         if tree is not None:
