@@ -81,26 +81,29 @@ class Joined(Future[_Prepared]):
         self.set_running_or_notify_cancel()  # not cancelled whole: cancel its parts
         self.staging = staging
         self.parts: list[Future[_Prepared]] = []
-        self._expected = parts
+        self._total = parts
+        self._stopped = False
         self._done = 0
         self._count = threading.Lock()
 
     def add(self, future: Future[_Prepared]) -> None:
-        self.parts.append(future)
+        with self._count:
+            self.parts.append(future)
         future.add_done_callback(self._part_done)
 
     def stop_adding(self) -> None:
-        """No more parts will be added (stopped): done once those added are."""
+        """No more parts will be added (stopped): done, as a failure, once those added are."""
         with self._count:
-            self._expected = len(self.parts)
-            complete = self._done == self._expected
+            self._stopped = True
+            complete = self._done == len(self.parts)
         if complete:
             self._finish()
 
     def _part_done(self, _future: Future[_Prepared]) -> None:
         with self._count:
             self._done += 1
-            complete = self._done == self._expected
+            added = len(self.parts)
+            complete = self._done == added and (self._stopped or added == self._total)
         if complete:
             self._finish()
 
@@ -118,7 +121,7 @@ class Joined(Future[_Prepared]):
                 failure = failure or future.exception()
             else:
                 passed.append(future.result())
-        if failure is None and (len(passed) < self._expected or not self.parts):
+        if failure is None and len(passed) < self._total:  # some part was never handed over
             failure = CancelledError()
         if failure is None:
             try:

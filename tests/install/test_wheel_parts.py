@@ -117,3 +117,32 @@ def test_a_wheel_refused_in_one_part_leaves_the_store_and_the_trees_as_they_were
     assert parts.value.one_line() == whole.value.one_line()
     assert store_state(store) == before
     assert list(trees.iterdir()) == []
+
+
+def test_a_wheel_whose_parts_were_not_all_handed_over_is_never_a_wheel(
+    store: Any, tmp_path: Path
+) -> None:
+    """Stopped (another wheel refused) after its first part: the part that passed does
+    not make a wheel of half its files, and what it staged goes."""
+    from concurrent.futures import CancelledError, Future
+
+    from px.install.limits import DEFAULT_LIMITS
+    from px.install.parts import Joined
+    from px.install.wheel import _validate_and_store
+
+    path = wb.write(tmp_path, wb.wheel_bytes(files=_files(30)))
+    trees = tmp_path / "trees"
+    staging = trees / ".staging-test"
+    staging.mkdir(parents=True)
+    first: Future[Any] = Future()
+    first.set_result(
+        _validate_and_store(
+            WheelFile(path), DEFAULT_LIMITS, trees / "demo", store.directory, (0, 2, staging)
+        )
+    )
+    joined = Joined(staging, 2)
+    joined.add(first)
+    assert not joined.done()
+    joined.stop_adding()
+    assert isinstance(joined.exception(timeout=10), CancelledError)
+    assert list(trees.iterdir()) == []
