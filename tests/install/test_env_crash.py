@@ -1,7 +1,9 @@
 """Crashes and concurrency: SIGKILL at many points, two installs at once; px always converges.
 
-Each runs twice: as px decides for the fixture's small wheels (validated on a thread),
-and with ``PX_INSTALL_WORKERS=2`` (validated in worker processes, as a large install is).
+Each runs three times: as px decides for the fixture's small wheels (validated on a
+thread), with ``PX_INSTALL_WORKERS=2`` (validated in worker processes, as a large install
+is), and with those workers validating every wheel in parts, as a large wheel is
+(px.install.parts, its threshold lowered to nothing in the px started).
 """
 
 from __future__ import annotations
@@ -38,15 +40,19 @@ def project(tmp_path: Path, index, monkeypatch: pytest.MonkeyPatch) -> Path:  # 
     return root
 
 
-WORKERS = pytest.mark.parametrize("workers", [None, "2"], ids=["auto", "workers"])
+WORKERS = pytest.mark.parametrize("workers", [None, "2", "parts"], ids=["auto", "workers", "parts"])
+IN_PARTS = "import px.install.parts as p; p.SPLIT_BYTES = 0; from px.cli.main import entry; entry()"
 
 
 def start_install(root: Path, store_dir: Path, workers: str | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, "PX_HOME": str(store_dir)}
+    command = [sys.executable, "-m", "px", "install"]
+    if workers == "parts":
+        workers, command = "2", [sys.executable, "-c", IN_PARTS, "install"]
     if workers is not None:
         env["PX_INSTALL_WORKERS"] = workers
     return subprocess.Popen(
-        [sys.executable, "-m", "px", "install"],
+        command,
         cwd=root,
         text=True,
         stdout=subprocess.PIPE,
