@@ -115,12 +115,11 @@ class Joined(Future[_Prepared]):
         passed: list[_Prepared] = []
         failure: BaseException | None = None
         for future in self.parts:
-            if future.cancelled():
-                failure = failure or CancelledError()
-            elif future.exception() is not None:
-                failure = failure or future.exception()
-            else:
+            error = CancelledError() if future.cancelled() else future.exception()
+            if error is None:
                 passed.append(future.result())
+            else:
+                failure = failure or error
         if failure is None and len(passed) < self._total:  # some part was never handed over
             failure = CancelledError()
         if failure is None:

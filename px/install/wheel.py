@@ -185,8 +185,8 @@ def _ingest_in_workers(
     comes next is chosen late: ``upcoming`` can then give the largest download landed
     by then. With 16 handed over, botocore (the largest, landing last) waited behind 16
     small wheels in the workers' queue and its validation started 0.3 s later; with
-    two per worker, up to 150 ms later. A wheel
-    frees its place when its validation ends, not once it is stored: while this thread
+    two per worker, up to 150 ms later. A wheel frees its place when its validation
+    ends, not once it is stored: while this thread
     stored botocore (0.25 s), both workers sat idle with their places taken by wheels
     validated and waiting. At most :data:`AHEAD` wheels wait validated (each holds its
     spool's memory budget). A large wheel is handed over as one part per worker
