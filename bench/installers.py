@@ -257,6 +257,28 @@ class UvInstaller:
         return measured_run(argv, env=self._env, cwd=cwd)
 
 
+class FloorInstaller:
+    """``bench/floor_install.py``: px.lock's wheels downloaded and unpacked with nothing
+    else, by the interpreter the harness runs under, each round into a fresh directory."""
+
+    def __init__(self, ctx: Context, base: Path, lock: Path) -> None:
+        self._script = ctx.repo / "bench" / "floor_install.py"
+        self._python = str(ctx.python)
+        self._base = base
+        self._lock = lock
+        self._env = clean_env("PX_")
+        self._round = 0
+
+    def install(self) -> Measured:
+        self._round += 1
+        project = self._base / f"floor-{self._round}"
+        remove(project)
+        project.mkdir(parents=True)
+        argv = [self._python, str(self._script), str(self._lock), str(project)]
+        settle()
+        return measured_run(argv, env=self._env, cwd=project)  # see KEEP_ROUNDS
+
+
 class PipSyncInstaller:
     """``pip-sync`` (pip-tools) of px.lock's pins into a fresh venv made with px's
     interpreter (made untimed: pip-sync needs an environment with pip), with a pip cache

@@ -14,6 +14,11 @@ as a subprocess timed whole (bench/installers.py says exactly how each runs):
   the like-for-like line;
 - ``noop``: ``px install --frozen`` / ``uv sync --frozen`` in a project already
   up to date;
+- ``floor``: the least a cold install written in Python costs here
+  (``bench/floor_install.py``: px.lock's wheels downloaded, checked against
+  their sha256 and unpacked with ``zipfile``, nothing else), beside px's cold
+  install; its ratio to ``uv sync`` is the cold line's ratio divided by this
+  one's;
 - CPU: user + system time of the cold rounds (``wait4``), px's without the
   byte-compile it leaves running in the background, uv's plain ``uv sync``
   (no target: a command's wall time cannot fall below its CPU time divided by
@@ -40,7 +45,14 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from bench.installers import PipSyncInstaller, PxInstaller, UvInstaller, remove, write_project
+from bench.installers import (
+    FloorInstaller,
+    PipSyncInstaller,
+    PxInstaller,
+    UvInstaller,
+    remove,
+    write_project,
+)
 from bench.loopback import LoopbackIndex
 from bench.model import BenchError, Context, Metric, ReferenceUnavailable
 from bench.tools import Measured
@@ -69,6 +81,8 @@ def _metrics(largest: str, large: str, small: str) -> tuple[Metric, ...]:
         Metric("cold", PX_COLD, "s", "uv-cold", f"{UV_SYNC}, empty cache (no .pyc)", target=1.5),
         Metric("cold", PX_COLD, "s", "uv-cold-compile",
                f"{UV_SYNC} --compile-bytecode, empty cache", target=1.5),
+        Metric("cold", PX_COLD, "s", "floor-cold",
+               "Python floor: download + unzip only (bench/floor_install.py)"),
         Metric("cold-cpu", f"{PX_COLD}: CPU, user + system (not the detached byte-compile)",
                "s", "uv-cold-cpu", f"{UV_SYNC}, empty cache: CPU, user + system"),
         Metric("noop", PX_NOOP, "s", "uv-noop", f"{UV_SYNC}, up to date", target=1.5),
@@ -97,6 +111,7 @@ class Install:
         self._small: PxInstaller | None = None
         self._uv: UvInstaller | None = None
         self._pip: PipSyncInstaller | None = None
+        self._floor: FloorInstaller | None = None
 
     def setup(self, ctx: Context) -> None:
         self._base = ctx.work / "install"
@@ -130,6 +145,7 @@ class Install:
             bytecode="px compiles .pyc into its shared trees; uv sync does not unless "
             "--compile-bytecode (the issue's cold reference is without); pip compiles",
         )
+        self._floor = FloorInstaller(ctx, self._base / "floor", template / "px.lock")
         pyproject = template / "pyproject.toml"
         self._uv = self._reference(
             "uv", ("uv-warm", "uv-cold", "uv-cold-compile", "uv-cold-cpu", "uv-noop", "uv-peak"),
@@ -196,6 +212,8 @@ class Install:
             )
             compiled = self._measured("uv", "cold-compile", partial(self._uv.sync, "cold-compile"))
             figures["uv-cold-compile"] = compiled.seconds
+        assert self._floor is not None
+        figures["floor-cold"] = self._measured("floor", "cold", self._floor.install).seconds
         small_cold = self._measured("px", "cold, requests", partial(self._small.install, "cold"))
         figures["peak-small"] = small_cold.peak_rss / MB
         return figures
