@@ -10,6 +10,7 @@ was, and its staged files are removed with the staging directory.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from concurrent.futures import Future
 from dataclasses import replace
@@ -128,10 +129,15 @@ class Joined(Future[_Prepared]):
                 return
             except BaseException as error:  # handed to the thread waiting for it
                 failure = error
-        for prepared in passed:
-            prepared.spool.close()
-        remove_tree(self.staging)
-        self.set_exception(failure)
+        # What the parts staged goes, as far as it can (a later install removes staging
+        # left over once it is an hour old); the thread waiting for the wheel learns why.
+        try:
+            with contextlib.suppress(OSError):
+                for prepared in passed:
+                    prepared.spool.close()
+                remove_tree(self.staging)
+        finally:
+            self.set_exception(failure)
 
 
 def _join(parts: list[_Prepared], staging: Path) -> _Prepared:

@@ -146,3 +146,38 @@ def test_a_wheel_whose_parts_were_not_all_handed_over_is_never_a_wheel(
     joined.stop_adding()
     assert isinstance(joined.exception(timeout=10), CancelledError)
     assert list(trees.iterdir()) == []
+
+
+def test_a_refused_wheel_whose_staged_files_cannot_be_removed_still_ends(
+    store: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cleaning up after a refusal fails: the wheel still ends, with the refusal, instead
+    of leaving the thread that records wheels waiting for it forever."""
+    from concurrent.futures import Future
+
+    from px.install.limits import DEFAULT_LIMITS
+    from px.install.parts import Joined
+    from px.install.spool import Spool
+    from px.install.wheel import _validate_and_store
+
+    path = wb.write(tmp_path, wb.wheel_bytes(files=_files(30)))
+    trees = tmp_path / "trees"
+    staging = trees / ".staging-test"
+    staging.mkdir(parents=True)
+    first: Future[Any] = Future()
+    first.set_result(
+        _validate_and_store(
+            WheelFile(path), DEFAULT_LIMITS, trees / "demo", store.directory, (0, 2, staging)
+        )
+    )
+    refused: Future[Any] = Future()
+    refused.set_exception(IntegrityError("demo-1.0: a member's hash does not match RECORD"))
+
+    def unremovable(_spool: Spool) -> None:
+        raise PermissionError("cannot remove the spill file")
+
+    monkeypatch.setattr(Spool, "close", unremovable)
+    joined = Joined(staging, 2)
+    joined.add(first)
+    joined.add(refused)
+    assert joined.exception(timeout=10) is refused.exception()
