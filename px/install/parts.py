@@ -129,8 +129,8 @@ class Joined(Future[_Prepared]):
                 return
             except BaseException as error:  # handed to the thread waiting for it
                 failure = error
-        # What the parts staged goes, as far as it can (a later install removes staging
-        # left over once it is an hour old); the thread waiting for the wheel learns why.
+        # What the parts staged goes, as far as it can (staging left over goes once an
+        # hour old: tree.remove_abandoned_staging); the thread waiting learns why.
         try:
             with contextlib.suppress(OSError):
                 for prepared in passed:

@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 MARKER = ".px-tree.json"
 READ_BATCH = 256  # blobs per read, and at most about READ_BYTES of them
 READ_BYTES = 1 << 20
+# Staging untouched this long belongs to no px still running (an install's staging
+# directory gets a new entry per wheel or part it stages).
+STAGING_MAX_AGE = 3600.0
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def ensure_trees(
             trees[wheel.sha256] = found
     if missing:
         root.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned_staging(root)
+        remove_abandoned_staging(root)
         import tempfile
 
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
@@ -162,16 +165,23 @@ def ensure_trees(
     return trees
 
 
-def _remove_abandoned_staging(root: Path, max_age: float = 3600) -> None:
-    """Staging (and half-removed trees) left by a killed px (another px may be staging
-    now: only old ones go)."""
+def remove_abandoned_staging(
+    root: Path, max_age: float = STAGING_MAX_AGE, *, dry_run: bool = False
+) -> int:
+    """Remove staging (and half-removed trees) a killed or failed px left under the trees
+    directory ``root``; how many there were. Another px may be staging now: only those
+    untouched for ``max_age`` seconds go."""
     now = time.time()
+    count = 0
     for leftover in [*root.glob(".staging-*"), *root.glob(".*.removed-*")]:
         try:
             if now - leftover.stat().st_mtime > max_age:
-                remove_tree(leftover)
+                count += 1
+                if not dry_run:
+                    remove_tree(leftover)
         except OSError:
             continue
+    return count
 
 
 def _unpack(store: Store, wheel: WheelLike, target: Path) -> tuple[Path, dict[str, list[str]]]:

@@ -80,7 +80,7 @@ class PruneResult(RemovalResult):
     wheels: tuple[str, ...] = ()  # file names of the dropped wheels
     downloads: int = 0
     tools: int = 0
-    trees: int = 0
+    trees: int = 0  # with the staging interrupted installs left
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -147,8 +147,10 @@ def prune(
     """Remove what no wanted lock, no environment generation and no tool environment uses.
 
     See :mod:`px.ops.prune` for what "wanted" means. Trees of dropped wheels are
-    removed from disk after the transaction commits (they are derived from it).
+    removed from disk after the transaction commits (they are derived from it), with
+    the staging an interrupted install left (counted with the trees).
     """
+    from px.install.tree import STAGING_MAX_AGE, remove_abandoned_staging
     from px.ops.prune import Oracle, remove_trees
     from px.store import maintenance
 
@@ -157,9 +159,9 @@ def prune(
         removed = maintenance.prune(
             store, dry_run=dry_run, min_age_seconds=age, oracle=Oracle(store)
         )
-    trees = remove_trees(
-        settings.store_dir / "trees", [w.sha256 for w in removed.wheels], dry_run=dry_run
-    )
+    root = settings.store_dir / "trees"
+    trees = remove_trees(root, [w.sha256 for w in removed.wheels], dry_run=dry_run)
+    trees += remove_abandoned_staging(root, max(age, STAGING_MAX_AGE), dry_run=dry_run)
     return PruneResult(
         objects=removed.objects,
         raw_bytes=removed.raw_bytes,

@@ -160,3 +160,37 @@ def test_recent_objects_are_kept_by_the_age_guard(  # type: ignore[no-untyped-de
     assert result.code == 0, result.err
     assert result.json()["wheels"] == [] and result.json()["objects"] == 0
     assert counts(store_dir) == before
+
+
+def test_prune_removes_staging_an_interrupted_install_left(  # type: ignore[no-untyped-def]
+    px, project: Path, store_dir: Path
+) -> None:
+    """A killed install can leave a staging directory (and a tree half removed) beside
+    the trees; prune removes those untouched for an hour, never a younger one (a px may
+    be staging there now), and --dry-run only counts them."""
+    import os
+    import time
+
+    install(px, project, "diamond-d==1.0")
+    root = store_dir / "trees"
+    old = [root / ".staging-killed", root / ".abc-cp311.removed-12-34"]
+    young = root / ".staging-running"
+    for leftover in [*old, young]:
+        (leftover / "pkg").mkdir(parents=True)
+        (leftover / "pkg" / "mod.py").write_text("x = 1\n")
+        (leftover / "pkg").chmod(0o555)  # sealed, as a staged tree can be
+    two_hours_ago = time.time() - 7200
+    for leftover in old:
+        os.utime(leftover, (two_hours_ago, two_hours_ago))
+
+    dry = px("cache", "prune", "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    assert dry.json()["trees"] == 2
+    assert all(p.exists() for p in [*old, young])
+
+    result = px("cache", "prune", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["trees"] == 2
+    assert not any(p.exists() for p in old)
+    assert young.exists()
+    assert "diamond_d" in imports(project, "diamond_d")  # the environment's trees stayed
