@@ -4,6 +4,7 @@ refusals as validated whole, and a refused one leaves the store and the trees as
 from __future__ import annotations
 
 import os
+from concurrent.futures import CancelledError, Future
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 
 from px.errors import IntegrityError
 from px.install import parts as parts_module
+from px.install.parts import Joined
+from px.install.spool import Spool
 from px.install.validate import validate_wheel
 from px.install.wheel import WheelFile, ingest_wheels
 from px.install.workers import Workers
@@ -119,15 +122,10 @@ def test_a_wheel_refused_in_one_part_leaves_the_store_and_the_trees_as_they_were
     assert list(trees.iterdir()) == []
 
 
-def test_a_wheel_whose_parts_were_not_all_handed_over_is_never_a_wheel(
-    store: Any, tmp_path: Path
-) -> None:
-    """Stopped (another wheel refused) after its first part: the part that passed does
-    not make a wheel of half its files, and what it staged goes."""
-    from concurrent.futures import CancelledError, Future
-
+def _first_of_two_parts(store: Any, tmp_path: Path) -> tuple[Path, Future[Any]]:
+    """A wheel's staging directory (under ``tmp_path/trees``) and the future of its first
+    part of two, validated and passed."""
     from px.install.limits import DEFAULT_LIMITS
-    from px.install.parts import Joined
     from px.install.wheel import _validate_and_store
 
     path = wb.write(tmp_path, wb.wheel_bytes(files=_files(30)))
@@ -140,12 +138,21 @@ def test_a_wheel_whose_parts_were_not_all_handed_over_is_never_a_wheel(
             WheelFile(path), DEFAULT_LIMITS, trees / "demo", store.directory, (0, 2, staging)
         )
     )
+    return staging, first
+
+
+def test_a_wheel_whose_parts_were_not_all_handed_over_is_never_a_wheel(
+    store: Any, tmp_path: Path
+) -> None:
+    """Stopped (another wheel refused) after its first part: the part that passed does
+    not make a wheel of half its files, and what it staged goes."""
+    staging, first = _first_of_two_parts(store, tmp_path)
     joined = Joined(staging, 2)
     joined.add(first)
     assert not joined.done()
     joined.stop_adding()
     assert isinstance(joined.exception(timeout=10), CancelledError)
-    assert list(trees.iterdir()) == []
+    assert list(staging.parent.iterdir()) == []
 
 
 def test_a_refused_wheel_whose_staged_files_cannot_be_removed_still_ends(
@@ -153,23 +160,7 @@ def test_a_refused_wheel_whose_staged_files_cannot_be_removed_still_ends(
 ) -> None:
     """Cleaning up after a refusal fails: the wheel still ends, with the refusal, instead
     of leaving the thread that records wheels waiting for it forever."""
-    from concurrent.futures import Future
-
-    from px.install.limits import DEFAULT_LIMITS
-    from px.install.parts import Joined
-    from px.install.spool import Spool
-    from px.install.wheel import _validate_and_store
-
-    path = wb.write(tmp_path, wb.wheel_bytes(files=_files(30)))
-    trees = tmp_path / "trees"
-    staging = trees / ".staging-test"
-    staging.mkdir(parents=True)
-    first: Future[Any] = Future()
-    first.set_result(
-        _validate_and_store(
-            WheelFile(path), DEFAULT_LIMITS, trees / "demo", store.directory, (0, 2, staging)
-        )
-    )
+    staging, first = _first_of_two_parts(store, tmp_path)
     refused: Future[Any] = Future()
     refused.set_exception(IntegrityError("demo-1.0: a member's hash does not match RECORD"))
 
